@@ -1,0 +1,364 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/failure"
+	"github.com/vneid/vneid/internal/identity"
+	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/telemetry"
+)
+
+// Pinger checks a dependency for /readyz.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Server is the HTTP API.
+type Server struct {
+	accounts       *account.Service
+	ready          Pinger
+	log            *slog.Logger
+	metrics        *telemetry.Metrics
+	trustedProxies []*net.IPNet
+	version        string
+	handler        http.Handler
+}
+
+// Options configure a Server.
+type Options struct {
+	Accounts       *account.Service
+	Ready          Pinger
+	Logger         *slog.Logger
+	Metrics        *telemetry.Metrics
+	TrustedProxies []*net.IPNet
+	Version        string
+}
+
+// New returns the API server.
+func New(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Server{accounts: o.Accounts, ready: o.Ready, log: o.Logger, metrics: o.Metrics,
+		trustedProxies: o.TrustedProxies, version: o.Version}
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.HandleFunc(rt.pattern, rt.handler)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, s.log, errNotFound) })
+	s.handler = wrap(mux, s.log, s.metrics)
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// Routes lists the method and path patterns the server serves, for checking
+// them against the OpenAPI description.
+func (s *Server) Routes() []string {
+	var out []string
+	for _, rt := range s.routes() {
+		out = append(out, rt.pattern)
+	}
+	return out
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /healthz", s.healthz},
+		{"GET /readyz", s.readyz},
+		{"GET /metrics", s.metricsHandler},
+		{"POST /api/v1/app/registrations", s.startRegistration},
+		{"POST /api/v1/app/registrations/{id}/qr", s.submitQR},
+		{"POST /api/v1/app/registrations/{id}/confirm", s.confirm},
+		{"POST /api/v1/app/registrations/{id}/otp/resend", s.resendOTP},
+		{"POST /api/v1/app/registrations/{id}/otp/verify", s.verifyOTP},
+		{"POST /api/v1/app/registrations/{id}/password", s.setPassword},
+		{"POST /api/v1/app/login/challenge", s.loginChallenge},
+		{"POST /api/v1/app/login", s.login},
+		{"POST /api/v1/app/logout", s.authed(s.logout)},
+		{"GET /api/v1/app/me", s.authed(s.me)},
+	}
+}
+
+func (s *Server) caller(r *http.Request) account.Caller {
+	return account.Caller{IP: s.clientIP(r), RequestID: requestID(r.Context())}
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.version})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if s.ready != nil {
+		if err := s.ready.Ping(ctx); err != nil {
+			writeError(w, r, s.log, errUnavailable.WithCause(err))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) metricsHandler(w http.ResponseWriter, r *http.Request) {
+	if s.metrics == nil {
+		writeError(w, r, s.log, errNotFound)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.metrics.Handler().ServeHTTP(w, r)
+}
+
+// --- JSON shapes ---
+
+type deviceJSON struct {
+	ID        string `json:"id"`
+	PublicKey string `json:"public_key"`
+	Name      string `json:"name,omitempty"`
+	Platform  string `json:"platform,omitempty"`
+}
+
+type addressJSON struct {
+	registry.Address
+	Full string `json:"full"`
+}
+
+type cardJSON struct {
+	Number     string        `json:"number"`
+	Chip       bool          `json:"chip"`
+	IssueDate  identity.Date `json:"issue_date"`
+	ExpiryDate identity.Date `json:"expiry_date"`
+}
+
+type citizenJSON struct {
+	IDNumber         string        `json:"id_number"`
+	Phone            string        `json:"phone"`
+	FullName         string        `json:"full_name"`
+	Gender           string        `json:"gender"`
+	GenderVI         string        `json:"gender_vi"`
+	DateOfBirth      identity.Date `json:"date_of_birth"`
+	PermanentAddress addressJSON   `json:"permanent_address"`
+	Card             *cardJSON     `json:"card,omitempty"`
+}
+
+func citizenView(c account.Confirmation) citizenJSON {
+	out := citizenJSON{IDNumber: c.IDNumber, Phone: c.Phone, FullName: c.FullName, Gender: string(c.Gender),
+		GenderVI: c.Gender.VI(), DateOfBirth: c.DateOfBirth,
+		PermanentAddress: addressJSON{Address: c.PermanentAddress, Full: c.PermanentAddress.String()}}
+	if c.Card.Number != "" {
+		out.Card = &cardJSON{Number: c.Card.Number, Chip: c.Card.Chip, IssueDate: c.Card.IssueDate, ExpiryDate: c.Card.ExpiryDate}
+	}
+	return out
+}
+
+type accountJSON struct {
+	ID          string     `json:"id"`
+	IDNumber    string     `json:"id_number"`
+	Phone       string     `json:"phone"`
+	State       string     `json:"state"`
+	Level       int        `json:"level"`
+	CreatedAt   time.Time  `json:"created_at"`
+	LastLoginAt *time.Time `json:"last_login_at,omitempty"`
+}
+
+func accountView(a account.Account) accountJSON {
+	out := accountJSON{ID: a.ID, IDNumber: a.IDNumber, Phone: a.Phone, State: string(a.State), Level: a.Level, CreatedAt: a.CreatedAt.UTC()}
+	if !a.LastLoginAt.IsZero() {
+		t := a.LastLoginAt.UTC()
+		out.LastLoginAt = &t
+	}
+	return out
+}
+
+// --- registration ---
+
+func (s *Server) startRegistration(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		IDNumber string     `json:"id_number"`
+		Phone    string     `json:"phone"`
+		Device   deviceJSON `json:"device"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	res, err := s.accounts.Start(r.Context(), s.caller(r), account.StartRequest{IDNumber: strings.TrimSpace(req.IDNumber),
+		Phone: req.Phone, Device: account.Device{ID: req.Device.ID, PublicKey: req.Device.PublicKey,
+			Name: req.Device.Name, Platform: req.Device.Platform}})
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/app/registrations/"+res.RegistrationID)
+	writeJSON(w, http.StatusCreated, map[string]any{"registration_id": res.RegistrationID,
+		"expires_at": res.ExpiresAt.UTC(), "next_step": "scan_qr"})
+}
+
+func (s *Server) submitQR(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Payload string `json:"payload"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	c, err := s.accounts.SubmitQR(r.Context(), s.caller(r), r.PathValue("id"), req.Payload)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"registration_id": r.PathValue("id"), "confirmation": citizenView(c),
+		"qr_variant": string(c.QRVariant), "next_step": "confirm"})
+}
+
+func otpSentView(o account.OTPSent) map[string]any {
+	return map[string]any{"phone_masked": o.MaskedPhone, "otp_expires_at": o.ExpiresAt.UTC(),
+		"resend_at": o.ResendAt.UTC(), "next_step": "verify_otp"}
+}
+
+func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
+	o, err := s.accounts.Confirm(r.Context(), s.caller(r), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, otpSentView(o))
+}
+
+func (s *Server) resendOTP(w http.ResponseWriter, r *http.Request) {
+	o, err := s.accounts.ResendOTP(r.Context(), s.caller(r), r.PathValue("id"))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, otpSentView(o))
+}
+
+func (s *Server) verifyOTP(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		OTP string `json:"otp"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if err := s.accounts.VerifyOTP(r.Context(), s.caller(r), r.PathValue("id"), strings.TrimSpace(req.OTP)); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"next_step": "set_password"})
+}
+
+func (s *Server) setPassword(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Password        string `json:"password"`
+		DeviceSignature string `json:"device_signature"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	a, err := s.accounts.SetPassword(r.Context(), s.caller(r), r.PathValue("id"), req.Password, req.DeviceSignature)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"account": accountView(a), "next_step": "login"})
+}
+
+// --- login ---
+
+func (s *Server) loginChallenge(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		DeviceID string `json:"device_id"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	ch, err := s.accounts.LoginChallenge(req.DeviceID)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"challenge": ch.Challenge, "expires_at": ch.ExpiresAt.UTC()})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		IDNumber  string `json:"id_number"`
+		Password  string `json:"password"`
+		DeviceID  string `json:"device_id"`
+		Challenge string `json:"challenge"`
+		Signature string `json:"signature"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	se, err := s.accounts.Login(r.Context(), s.caller(r), account.LoginRequest{IDNumber: strings.TrimSpace(req.IDNumber),
+		Password: req.Password, DeviceID: req.DeviceID, Challenge: req.Challenge, Signature: req.Signature})
+	if s.metrics != nil {
+		outcome := "ok"
+		if f := failure.As(err); f != nil {
+			outcome = f.Code
+		} else if err != nil {
+			outcome = "internal"
+		}
+		s.metrics.Logins.WithLabelValues(outcome).Inc()
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": se.Token, "token_type": "Bearer",
+		"expires_at": se.ExpiresAt.UTC(), "expires_in": int(time.Until(se.ExpiresAt).Seconds()), "account": accountView(se.Account)})
+}
+
+
+// authed requires a valid bearer token.
+func (s *Server) authed(h func(http.ResponseWriter, *http.Request, account.Principal)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			writeError(w, r, s.log, account.ErrUnauthenticated)
+			return
+		}
+		p, err := s.accounts.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		h(w, r, p)
+	}
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	if err := s.accounts.Logout(r.Context(), s.caller(r), p); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	prof, err := s.accounts.Profile(r.Context(), s.caller(r), p)
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"account": accountView(prof.Account), "citizen": citizenView(prof.Citizen)})
+}
