@@ -173,4 +173,3 @@ func ParseCIDRs(list []string) ([]*net.IPNet, error) {
 	}
 	return out, nil
 }
-

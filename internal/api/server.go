@@ -328,7 +328,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		"expires_at": se.ExpiresAt.UTC(), "expires_in": int(time.Until(se.ExpiresAt).Seconds()), "account": accountView(se.Account)})
 }
 
-
 // authed requires a valid bearer token.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, account.Principal)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
