@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/api"
+	"github.com/vneid/vneid/internal/identity"
+	"github.com/vneid/vneid/internal/notify"
+	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/store"
+	"github.com/vneid/vneid/internal/telemetry"
+)
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, _, err := loadConfig("serve", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	log := telemetry.NewLogger(os.Stderr, cfg.LogLevel)
+	acfg, err := cfg.AccountConfig()
+	if err != nil {
+		return err
+	}
+	proxies, err := api.ParseCIDRs(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log.Info("store ready", "backend", st.Backend(), "demo", cfg.DemoMode())
+	if cfg.DemoMode() {
+		if err := seedDemo(ctx, st, cfg.DemoCitizens, cfg.DemoSeed, log); err != nil {
+			return err
+		}
+	}
+	metrics := telemetry.New(st)
+	wake := make(chan struct{}, 1)
+	svc, err := account.New(ctx, acfg, account.Options{Store: st, Logger: log, OutboxWritten: func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}})
+	if err != nil {
+		return err
+	}
+	sender, err := notify.NewFileSender(cfg.SMSLogPath())
+	if err != nil {
+		return err
+	}
+	host, _ := os.Hostname()
+	var nonce [4]byte
+	_, _ = rand.Read(nonce[:])
+	worker := &notify.Worker{Store: st, Owner: host + "-" + hex.EncodeToString(nonce[:]), KeepBodies: cfg.DemoMode(),
+		Senders: map[string]notify.Sender{notify.SMS: sender, notify.Email: sender, notify.Push: sender},
+		Logger:  log, Metrics: metrics, Wake: wake}
+
+	srv := &http.Server{
+		Addr:              cfg.Listen,
+		Handler:           api.New(api.Options{Accounts: svc, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version}),
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = worker.Run(bg) }()
+	go func() { defer wg.Done(); janitor(bg, st, log) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("vneid serving", "addr", ln.Addr().String(), "version", version)
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	stopBG()
+	wg.Wait()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	log.Info("stopped")
+	return err
+}
+
+// janitor purges expired rows every few minutes.
+func janitor(ctx context.Context, st store.Store, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		n, err := st.PurgeExpired(ctx, time.Now(), 7*24*time.Hour)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("purge failed", "err", err)
+		} else if n > 0 {
+			log.Info("purged expired rows", "rows", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// seedDemo fills an empty registry with a synthetic population.
+func seedDemo(ctx context.Context, st store.Store, n int, seed uint64, log *slog.Logger) error {
+	have, err := st.CountCitizens(ctx)
+	if err != nil {
+		return err
+	}
+	if have > 0 || n <= 0 {
+		return nil
+	}
+	start := time.Now()
+	if err := generate(ctx, st, n, seed, nil); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	log.Info("demo population generated", "citizens", n, "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// generate writes n synthetic citizens in batches.
+func generate(ctx context.Context, st store.Store, n int, seed uint64, progress func(int)) error {
+	const batch = 1000
+	buf := make([]registry.Citizen, 0, batch)
+	done := 0
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		if err := st.UpsertCitizens(ctx, buf); err != nil {
+			return err
+		}
+		done += len(buf)
+		buf = buf[:0]
+		if progress != nil {
+			progress(done)
+		}
+		return nil
+	}
+	g := registry.Generator{Seed: seed, Today: identity.DateOf(time.Now())}
+	err := g.Generate(ctx, n, func(c registry.Citizen) error {
+		buf = append(buf, c)
+		if len(buf) == batch {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}

@@ -1,0 +1,215 @@
+// Package config loads vneid's settings: built-in defaults, then a YAML file,
+// then VNEID_* environment variables, then command-line flags, each
+// overriding the one before.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/ratelimit"
+)
+
+// Config is every setting of the server and the CLI.
+type Config struct {
+	// Listen is the HTTP address (":8080").
+	Listen string `yaml:"listen"`
+	// DataDir holds the SQLite database and the file sender's log.
+	DataDir string `yaml:"data_dir"`
+	// DB is a postgres:// URL, or a SQLite path; empty means
+	// DataDir/vneid.db.
+	DB string `yaml:"db"`
+	// Demo loads a synthetic population into an empty registry and keeps
+	// outbox message bodies readable by `vneid outbox list`. Never in
+	// production. Default: on for the embedded store, off for PostgreSQL.
+	Demo *bool `yaml:"demo"`
+	// DemoCitizens is the size of the demo population.
+	DemoCitizens int `yaml:"demo_citizens"`
+	// DemoSeed makes the demo population reproducible.
+	DemoSeed uint64 `yaml:"demo_seed"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+	// TrustedProxies are networks whose X-Forwarded-For is believed.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// SMSLog is the file the built-in sender appends messages to.
+	SMSLog string `yaml:"sms_log"`
+	// ShutdownTimeout bounds graceful shutdown.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// Account holds the registration, OTP, password and session rules.
+	Account AccountRules `yaml:"account"`
+}
+
+// AccountRules are the tunable account rules.
+type AccountRules struct {
+	MinAge          int           `yaml:"min_age"`
+	RegistrationTTL time.Duration `yaml:"registration_ttl"`
+	OTPLength       int           `yaml:"otp_length"`
+	OTPTTL          time.Duration `yaml:"otp_ttl"`
+	OTPMaxAttempts  int           `yaml:"otp_max_attempts"`
+	OTPResendAfter  time.Duration `yaml:"otp_resend_after"`
+	OTPDailyLimit   int           `yaml:"otp_daily_limit"`
+	SessionTTL      time.Duration `yaml:"session_ttl"`
+	Argon2MemoryKiB uint32        `yaml:"argon2_memory_kib"`
+	Argon2Time      uint32        `yaml:"argon2_time"`
+	Argon2Threads   uint8         `yaml:"argon2_threads"`
+	// Limits maps a rate-limit rule name (register-ip, register-id,
+	// register-phone, otp-verify-ip, login-ip, login-id) to "N/DURATION",
+	// e.g. "10/15m"; "0/1m" disables a rule.
+	Limits map[string]string `yaml:"limits"`
+}
+
+// Default returns the built-in settings.
+func Default() Config {
+	a := account.DefaultConfig()
+	return Config{
+		Listen: ":8080", DataDir: "vneid-data", DemoCitizens: 1000, DemoSeed: 59, LogLevel: "info",
+		ShutdownTimeout: 15 * time.Second,
+		Account: AccountRules{MinAge: a.MinAge, RegistrationTTL: a.RegistrationTTL, OTPLength: a.OTPLength, OTPTTL: a.OTPTTL,
+			OTPMaxAttempts: a.OTPMaxAttempts, OTPResendAfter: a.OTPResendAfter, OTPDailyLimit: a.OTPDailyLimit,
+			SessionTTL: a.SessionTTL, Argon2MemoryKiB: a.Argon2.MemoryKiB, Argon2Time: a.Argon2.Time, Argon2Threads: a.Argon2.Threads},
+	}
+}
+
+// Load reads the file at path (if not empty) over the defaults, then the
+// environment.
+func Load(path string) (Config, error) {
+	c := Default()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if err := c.applyEnv(os.LookupEnv); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// applyEnv reads VNEID_LISTEN, VNEID_DATA_DIR, VNEID_DB, VNEID_DEMO,
+// VNEID_DEMO_CITIZENS, VNEID_LOG_LEVEL, VNEID_TRUSTED_PROXIES (comma
+// separated) and VNEID_SMS_LOG.
+func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
+	str := map[string]*string{"VNEID_LISTEN": &c.Listen, "VNEID_DATA_DIR": &c.DataDir, "VNEID_DB": &c.DB,
+		"VNEID_LOG_LEVEL": &c.LogLevel, "VNEID_SMS_LOG": &c.SMSLog}
+	for k, p := range str {
+		if v, ok := lookup(k); ok {
+			*p = v
+		}
+	}
+	if v, ok := lookup("VNEID_DEMO"); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("config: VNEID_DEMO: %w", err)
+		}
+		c.Demo = &b
+	}
+	if v, ok := lookup("VNEID_DEMO_CITIZENS"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("config: VNEID_DEMO_CITIZENS: %w", err)
+		}
+		c.DemoCitizens = n
+	}
+	if v, ok := lookup("VNEID_TRUSTED_PROXIES"); ok {
+		c.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+	}
+	return nil
+}
+
+// Flags registers the common flags on fs, bound to c; call before fs.Parse
+// and after Load so that flags win.
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Listen, "listen", c.Listen, "HTTP listen address")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (SQLite database, SMS log)")
+	fs.StringVar(&c.DB, "db", c.DB, "database: postgres://… URL or SQLite file path (default DATA_DIR/vneid.db)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
+	fs.Func("demo", "load demo data and keep outbox bodies (true/false; default true for SQLite, false for PostgreSQL)", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return err
+		}
+		c.Demo = &b
+		return nil
+	})
+	fs.IntVar(&c.DemoCitizens, "demo-citizens", c.DemoCitizens, "size of the demo population")
+}
+
+// DSN returns the database to open.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, "vneid.db")
+}
+
+// IsPostgres reports whether the configured database is PostgreSQL.
+func (c Config) IsPostgres() bool {
+	d := c.DSN()
+	return strings.HasPrefix(d, "postgres://") || strings.HasPrefix(d, "postgresql://") || strings.Contains(d, "host=")
+}
+
+// DemoMode reports whether demo mode is on.
+func (c Config) DemoMode() bool {
+	if c.Demo != nil {
+		return *c.Demo
+	}
+	return !c.IsPostgres()
+}
+
+// SMSLogPath is where the built-in sender writes.
+func (c Config) SMSLogPath() string {
+	if c.SMSLog != "" {
+		return c.SMSLog
+	}
+	return filepath.Join(c.DataDir, "outbox.log")
+}
+
+// AccountConfig converts the rules for the account service.
+func (c Config) AccountConfig() (account.Config, error) {
+	a := account.DefaultConfig()
+	r := c.Account
+	a.MinAge, a.RegistrationTTL, a.OTPLength, a.OTPTTL = r.MinAge, r.RegistrationTTL, r.OTPLength, r.OTPTTL
+	a.OTPMaxAttempts, a.OTPResendAfter, a.OTPDailyLimit, a.SessionTTL = r.OTPMaxAttempts, r.OTPResendAfter, r.OTPDailyLimit, r.SessionTTL
+	a.Argon2 = account.Argon2Params{MemoryKiB: r.Argon2MemoryKiB, Time: r.Argon2Time, Threads: r.Argon2Threads}
+	if a.OTPLength < 4 || a.OTPLength > 10 || a.OTPMaxAttempts < 1 || a.OTPTTL <= 0 || a.SessionTTL <= 0 || a.RegistrationTTL <= 0 {
+		return a, fmt.Errorf("config: account rules out of range")
+	}
+	if a.Argon2.MemoryKiB < 8*uint32(a.Argon2.Threads) || a.Argon2.Time < 1 || a.Argon2.Threads < 1 {
+		return a, fmt.Errorf("config: argon2 parameters out of range")
+	}
+	rules := map[string]*ratelimit.Rule{"register-ip": &a.RegisterPerIP, "register-id": &a.RegisterPerID,
+		"register-phone": &a.RegisterPerPhone, "otp-verify-ip": &a.OTPVerifyPerIP, "login-ip": &a.LoginPerIP, "login-id": &a.LoginPerID}
+	for name, spec := range r.Limits {
+		rule, ok := rules[name]
+		if !ok {
+			return a, fmt.Errorf("config: unknown rate limit %q", name)
+		}
+		n, per, ok := strings.Cut(spec, "/")
+		limit, err1 := strconv.Atoi(strings.TrimSpace(n))
+		window, err2 := time.ParseDuration(strings.TrimSpace(per))
+		if !ok || err1 != nil || err2 != nil || limit < 0 || window <= 0 {
+			return a, fmt.Errorf("config: rate limit %s = %q: want N/DURATION such as 10/15m", name, spec)
+		}
+		rule.Limit, rule.Window = limit, window
+	}
+	return a, nil
+}
