@@ -51,7 +51,7 @@ func (p *prompter) secret(label, preset string) (string, error) {
 
 type appFlags struct {
 	server, device, id, phone, qr, qrFile, otp, password, lang string
-	yes                                                       bool
+	yes                                                        bool
 }
 
 func (f *appFlags) register(fs *flag.FlagSet, withRegistration bool) {
