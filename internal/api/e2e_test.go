@@ -49,7 +49,7 @@ func (c *clock) Advance(d time.Duration) {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	store store.Store
 	url   string
 	clock *clock
@@ -61,7 +61,7 @@ func testConfig() account.Config {
 	return cfg
 }
 
-func newEnv(t *testing.T, open func(testing.TB) store.Store, cfg account.Config) *env {
+func newEnv(t testing.TB, open func(testing.TB) store.Store, cfg account.Config) *env {
 	t.Helper()
 	st := open(t)
 	clk := &clock{}
