@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vneid/vneid/internal/store/sqlstore"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func vneid(t *testing.T, stdin io.Reader, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	err := run(context.Background(), args, stdin, &out, &errOut)
+	if err != nil {
+		t.Logf("vneid %s: %v\nstderr: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), err
+}
+
+// TestFirstRun is the README's promise: serve with the embedded store and demo
+// data, then `vneid app register` completes against it and logs in.
+func TestFirstRun(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	t.Setenv("VNEID_LOG_LEVEL", "warn")
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() {
+		served <- run(ctx, []string{"serve", "-data-dir", dir, "-listen", addr, "-demo-citizens", "300"}, nil, io.Discard, io.Discard)
+	}()
+	url := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready: %v", err)
+		}
+		select {
+		case err := <-served:
+			t.Fatalf("serve exited: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+
+	sample, err := vneid(t, nil, "registry", "sample", "-n", "1", "-data-dir", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(sample), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("sample output:\n%s", sample)
+	}
+	id := strings.Fields(lines[0])[0]
+	qr := strings.TrimPrefix(strings.TrimSpace(lines[1]), "QR: ")
+
+	// The person types the OTP once the SMS arrives: feed it through a pipe.
+	pr, pw := io.Pipe()
+	device := filepath.Join(dir, "device.json")
+	regDone := make(chan error, 1)
+	var regOut bytes.Buffer
+	go func() {
+		regDone <- run(context.Background(), []string{"app", "register", "-server", url, "-device", device,
+			"-id", id, "-phone", "0912345678", "-qr", qr, "-yes"}, pr, &regOut, io.Discard)
+	}()
+	code := regexp.MustCompile(`là (\d{6})`)
+	var otp string
+	for i := 0; i < 100 && otp == ""; i++ {
+		out, _ := vneid(t, nil, "outbox", "list", "-to", "0912345678", "-data-dir", dir)
+		if m := code.FindStringSubmatch(out); m != nil {
+			otp = m[1]
+		} else {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if otp == "" {
+		t.Fatal("no OTP in the outbox")
+	}
+	fmt.Fprintf(pw, "%s\nMatkhau@2024\nMatkhau@2024\n", otp)
+	if err := <-regDone; err != nil {
+		t.Fatalf("app register: %v\n%s", err, regOut.String())
+	}
+	for _, want := range []string{"Kiểm tra thông tin", id, "091****678", "Account activated", "Đăng nhập thành công"} {
+		if !strings.Contains(regOut.String(), want) {
+			t.Errorf("register output lacks %q:\n%s", want, regOut.String())
+		}
+	}
+	out, err := vneid(t, nil, "app", "login", "-server", url, "-device", device, "-id", id, "-password", "Matkhau@2024")
+	if err != nil || !strings.Contains(out, "Đăng nhập thành công") {
+		t.Fatalf("app login: %v\n%s", err, out)
+	}
+	// A different device is refused.
+	_, err = vneid(t, nil, "app", "login", "-server", url, "-device", filepath.Join(dir, "other.json"), "-id", id, "-password", "Matkhau@2024")
+	if err == nil || !strings.Contains(err.Error(), "device_not_bound") {
+		t.Errorf("login from another device: %v", err)
+	}
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("serve did not stop cleanly: %v", err)
+	}
+}
+
+func TestRegistryCommands(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := vneid(t, nil, "migrate", "-data-dir", dir); err != nil || !strings.Contains(out, "sqlite") {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	if _, err := vneid(t, nil, "registry", "generate", "-citizens", "120", "-seed", "7", "-data-dir", dir); err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(dir, "export.csv")
+	if out, err := vneid(t, nil, "registry", "export", "-data-dir", dir, csv); err != nil || !strings.Contains(out, "exported 120") {
+		t.Fatalf("export: %v %s", err, out)
+	}
+	// Import into a fresh store, twice: idempotent.
+	dir2 := t.TempDir()
+	for i := 0; i < 2; i++ {
+		out, err := vneid(t, nil, "registry", "import", "-data-dir", dir2, csv)
+		if err != nil || !strings.Contains(out, " 0 rejected") {
+			t.Fatalf("import %d: %v %s", i, err, out)
+		}
+	}
+	st, err := sqlstore.Open(context.Background(), filepath.Join(dir2, "vneid.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := st.CountCitizens(context.Background())
+	st.Close()
+	if err != nil || n != 120 {
+		t.Fatalf("citizens after two imports = %d, %v; want 120", n, err)
+	}
+	// A file with bad rows: the good ones land, each bad one is reported.
+	data, _ := os.ReadFile(csv)
+	rows := strings.Split(strings.TrimSpace(string(data)), "\n")
+	bad := filepath.Join(dir, "bad.csv")
+	broken := strings.Replace(rows[2], rows[2][:12], "12345", 1)
+	os.WriteFile(bad, []byte(strings.Join([]string{rows[0], rows[1], broken, rows[3]}, "\n")+"\n"), 0o600)
+	report := filepath.Join(dir, "errors.txt")
+	out, err := vneid(t, nil, "registry", "import", "-data-dir", t.TempDir(), "-errors", report, bad)
+	if err == nil || !strings.Contains(out, "2 imported, 1 rejected") {
+		t.Fatalf("import with a bad row: %v %s", err, out)
+	}
+	rep, _ := os.ReadFile(report)
+	if !strings.Contains(string(rep), "line 3: id_number") {
+		t.Errorf("error report = %q", rep)
+	}
+	id := rows[1][:12]
+	out, err = vneid(t, nil, "registry", "show", "-data-dir", dir2, id)
+	if err != nil || !strings.Contains(out, `"id_number": "`+id+`"`) {
+		t.Errorf("show: %v %s", err, out)
+	}
+	if _, err := vneid(t, nil, "outbox", "list", "-data-dir", dir, "-demo=false"); err == nil {
+		t.Error("outbox list must refuse outside demo mode")
+	}
+	if out, _ := vneid(t, nil, "version"); !strings.HasPrefix(out, "vneid "+version) {
+		t.Errorf("version = %q", out)
+	}
+}
