@@ -107,7 +107,7 @@ func (c challenger) mac(deviceID string, head []byte) []byte {
 
 // check reports whether challenge was issued for deviceID and is unexpired.
 func (c challenger) check(challenge, deviceID string, now time.Time) error {
-	buf, err := base64.RawURLEncoding.DecodeString(challenge)
+	buf, err := base64.RawURLEncoding.Strict().DecodeString(challenge)
 	if err != nil || len(buf) != challengeRaw {
 		return fmt.Errorf("login challenge: malformed")
 	}
@@ -118,6 +118,15 @@ func (c challenger) check(challenge, deviceID string, now time.Time) error {
 		return fmt.Errorf("login challenge: expired")
 	}
 	return nil
+}
+
+// expiry returns when a well-formed challenge expires.
+func (c challenger) expiry(challenge string) (time.Time, error) {
+	buf, err := base64.RawURLEncoding.Strict().DecodeString(challenge)
+	if err != nil || len(buf) != challengeRaw {
+		return time.Time{}, fmt.Errorf("login challenge: malformed")
+	}
+	return time.Unix(int64(binary.BigEndian.Uint64(buf[:8])), 0), nil
 }
 
 // LoginProof is the message a device signs to log in.

@@ -3,6 +3,8 @@ package account
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"time"
 
@@ -93,6 +95,15 @@ func (s *Service) Login(ctx context.Context, c Caller, req LoginRequest) (Sessio
 	}
 	if err := VerifyDeviceSignature(dev.PublicKey, LoginProof(req.Challenge, req.IDNumber), req.Signature); err != nil {
 		return Session{}, ErrDeviceProof.WithFields("signature").WithCause(err)
+	}
+	// A challenge logs in once: replaying a captured request fails even
+	// within its lifetime, on every instance.
+	exp, _ := s.challenges.expiry(req.Challenge)
+	sum := sha256.Sum256([]byte(req.Challenge))
+	if n, err := s.store.Hit(ctx, "login-challenge:"+hex.EncodeToString(sum[:16]), exp, exp); err != nil {
+		return Session{}, internal(err)
+	} else if n > 1 {
+		return Session{}, ErrDeviceProof.WithFields("challenge").WithDetail("(Mã thử thách đã được sử dụng.)", "(The challenge was already used.)")
 	}
 	now := s.now()
 	token := newToken()

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/vneid/vneid/internal/failure"
 )
@@ -30,6 +31,30 @@ const (
 	keyLen  = 32
 )
 
+// Limits on argon2id parameters, for configuration and for stored hashes
+// alike: above them a single login could take too much memory or time.
+const (
+	MaxArgon2MemoryKiB = 1 << 20 // 1 GiB
+	MaxArgon2Time      = 20
+	MaxArgon2Threads   = 16
+)
+
+// Validate reports whether the parameters are within the limits every
+// stored hash must respect, so that hashes made with them can be verified.
+func (p Argon2Params) Validate() error {
+	if p.Threads < 1 || p.Threads > MaxArgon2Threads || p.Time < 1 || p.Time > MaxArgon2Time ||
+		p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > MaxArgon2MemoryKiB {
+		return fmt.Errorf("argon2id parameters m=%d,t=%d,p=%d out of range (m ≤ %d KiB, t ≤ %d, p ≤ %d, m ≥ 8p)",
+			p.MemoryKiB, p.Time, p.Threads, MaxArgon2MemoryKiB, MaxArgon2Time, MaxArgon2Threads)
+	}
+	return nil
+}
+
+// NormalizePassword puts a password in Unicode NFC, so that the same
+// Vietnamese password typed on keyboards that compose or decompose accents
+// hashes the same.
+func NormalizePassword(pw string) string { return norm.NFC.String(pw) }
+
 // HashPassword hashes a password with argon2id and returns the PHC string
 // "$argon2id$v=19$m=…,t=…,p=…$salt$hash".
 func HashPassword(password string, p Argon2Params) (string, error) {
@@ -37,7 +62,10 @@ func HashPassword(password string, p Argon2Params) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+	if err := p.Validate(); err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	key := argon2.IDKey([]byte(NormalizePassword(password)), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
@@ -58,8 +86,11 @@ func VerifyPassword(hash, password string, want Argon2Params) (ok, stale bool, e
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
 		return false, false, fmt.Errorf("verify password: parameters %q: %w", parts[3], err)
 	}
-	if p.MemoryKiB == 0 || p.Time == 0 || p.Threads == 0 || p.MemoryKiB > 4<<20 || p.Time > 100 {
-		return false, false, fmt.Errorf("verify password: parameters %q out of range", parts[3])
+	if fmt.Sprintf("v=%d", version) != parts[2] || fmt.Sprintf("m=%d,t=%d,p=%d", p.MemoryKiB, p.Time, p.Threads) != parts[3] {
+		return false, false, fmt.Errorf("verify password: malformed PHC string")
+	}
+	if err := p.Validate(); err != nil {
+		return false, false, fmt.Errorf("verify password: %w", err)
 	}
 	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
 	if err != nil {
@@ -69,7 +100,10 @@ func VerifyPassword(hash, password string, want Argon2Params) (ok, stale bool, e
 	if err != nil || len(want64) == 0 {
 		return false, false, fmt.Errorf("verify password: key: bad encoding")
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want64)))
+	if len(salt) < 8 || len(salt) > 64 || len(want64) < 16 || len(want64) > 64 {
+		return false, false, fmt.Errorf("verify password: salt or key length out of range")
+	}
+	key := argon2.IDKey([]byte(NormalizePassword(password)), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want64)))
 	ok = subtle.ConstantTimeCompare(key, want64) == 1
 	return ok, p != want, nil
 }
@@ -86,6 +120,7 @@ func CheckPasswordPolicy(password, idNumber string) error {
 	if !utf8.ValidString(password) {
 		return ErrPasswordWeak.WithFields("password")
 	}
+	password = NormalizePassword(password)
 	n := utf8.RuneCountInString(password)
 	var upper, lower, digit, special bool
 	for _, r := range password {
@@ -98,8 +133,8 @@ func CheckPasswordPolicy(password, idNumber string) error {
 			lower = true
 		case unicode.IsDigit(r):
 			digit = true
-		case unicode.IsSpace(r):
-			// spaces are allowed but do not count as special
+		case unicode.IsSpace(r), unicode.Is(unicode.Mn, r):
+			// spaces and combining marks are allowed but are not special
 		default:
 			special = true
 		}

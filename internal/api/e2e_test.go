@@ -494,6 +494,10 @@ func TestProblemsAndOperations(t *testing.T) {
 			t.Errorf("body %.40q: %d %+v", tc.body, resp.StatusCode, p)
 		}
 	}
+	req, _ := http.NewRequest(http.MethodGet, e.url+"/api/v1/app/login", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 405 || resp.Header.Get("Allow") != "POST" {
+		t.Errorf("GET on a POST route: %v %v", resp, err)
+	}
 	resp, p := post("/api/v1/app/nope", `{}`, "")
 	if resp.StatusCode != 404 || p.Code != "not_found" || p.Title != p.Messages.VI {
 		t.Errorf("unknown route: %d %+v", resp.StatusCode, p)
@@ -509,4 +513,32 @@ func TestProblemsAndOperations(t *testing.T) {
 			t.Errorf("metrics lack vneid series:\n%.500s", b)
 		}
 	}
+}
+
+func TestLoginChallengeIsSingleUse(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		e := newEnv(t, open, testConfig())
+		c := e.register(adultID, "0912345678")
+		post := func(path string, body map[string]string) (int, map[string]any) {
+			b, _ := json.Marshal(body)
+			resp, err := http.Post(e.url+path, "application/json", strings.NewReader(string(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var out map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&out)
+			return resp.StatusCode, out
+		}
+		_, ch := post("/api/v1/app/login/challenge", map[string]string{"device_id": c.Device.ID})
+		challenge := ch["challenge"].(string)
+		sig, _ := c.Device.Sign([]byte("vneid-login\n" + challenge + "\n" + adultID))
+		req := map[string]string{"id_number": adultID, "password": password, "device_id": c.Device.ID, "challenge": challenge, "signature": sig}
+		if status, out := post("/api/v1/app/login", req); status != 200 || out["access_token"] == "" {
+			t.Fatalf("first login: %d %v", status, out)
+		}
+		if status, out := post("/api/v1/app/login", req); status != 401 || out["code"] != "device_proof_invalid" {
+			t.Fatalf("replayed login: %d %v", status, out)
+		}
+	})
 }

@@ -229,6 +229,7 @@ var problemKinds = map[string]failure.Kind{
 	"Internal": failure.Internal, "Invalid": failure.Invalid, "NotFound": failure.NotFound,
 	"Conflict": failure.Conflict, "Unauthenticated": failure.Unauthenticated, "Forbidden": failure.Forbidden,
 	"RateLimited": failure.RateLimited, "Gone": failure.Gone, "Unavailable": failure.Unavailable,
+	"Unsupported": failure.Unsupported,
 }
 
 // sourceProblemCodes collects the code and kind of every failure.New call in

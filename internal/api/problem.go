@@ -50,7 +50,7 @@ var (
 		"Yêu cầu quá lớn.", "The request body is too large.")
 	errNotFound = failure.New("not_found", failure.NotFound,
 		"Không tìm thấy địa chỉ yêu cầu.", "No such endpoint.")
-	errMethod = failure.New("method_not_allowed", failure.Invalid,
+	errMethod = failure.New("method_not_allowed", failure.Unsupported,
 		"Phương thức không được hỗ trợ.", "Method not allowed.")
 	errInternal = failure.New("internal", failure.Internal,
 		"Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.", "Something went wrong on our side. Please try again later.")
@@ -77,6 +77,8 @@ func StatusOf(k failure.Kind) int {
 		return http.StatusGone
 	case failure.Unavailable:
 		return http.StatusServiceUnavailable
+	case failure.Unsupported:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
@@ -94,7 +96,7 @@ func prefersEnglish(r *http.Request) bool {
 			}
 		}
 		lang := strings.ToLower(strings.SplitN(tag, "-", 2)[0])
-		if (lang == "vi" || lang == "en") && q > bestQ {
+		if (lang == "vi" || lang == "en") && q > 0 && q > bestQ {
 			best, bestQ = lang, q
 		}
 	}

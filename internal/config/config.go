@@ -4,7 +4,9 @@
 package config
 
 import (
+	"errors"
 	"flag"
+	"io"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -89,7 +91,7 @@ func Load(path string) (Config, error) {
 		}
 		dec := yaml.NewDecoder(strings.NewReader(string(b)))
 		dec.KnownFields(true)
-		if err := dec.Decode(&c); err != nil {
+		if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
@@ -190,11 +192,12 @@ func (c Config) AccountConfig() (account.Config, error) {
 	a.MinAge, a.RegistrationTTL, a.OTPLength, a.OTPTTL = r.MinAge, r.RegistrationTTL, r.OTPLength, r.OTPTTL
 	a.OTPMaxAttempts, a.OTPResendAfter, a.OTPDailyLimit, a.SessionTTL = r.OTPMaxAttempts, r.OTPResendAfter, r.OTPDailyLimit, r.SessionTTL
 	a.Argon2 = account.Argon2Params{MemoryKiB: r.Argon2MemoryKiB, Time: r.Argon2Time, Threads: r.Argon2Threads}
-	if a.OTPLength < 4 || a.OTPLength > 10 || a.OTPMaxAttempts < 1 || a.OTPTTL <= 0 || a.SessionTTL <= 0 || a.RegistrationTTL <= 0 {
-		return a, fmt.Errorf("config: account rules out of range")
+	if a.OTPLength < 4 || a.OTPLength > 10 || a.OTPMaxAttempts < 1 || a.OTPDailyLimit < 1 || a.OTPTTL <= 0 ||
+		a.OTPResendAfter < 0 || a.SessionTTL <= 0 || a.RegistrationTTL <= 0 || a.MinAge < 0 {
+		return a, fmt.Errorf("config: account rules out of range (otp_length 4–10, otp_max_attempts ≥ 1, otp_daily_limit ≥ 1, durations > 0)")
 	}
-	if a.Argon2.MemoryKiB < 8*uint32(a.Argon2.Threads) || a.Argon2.Time < 1 || a.Argon2.Threads < 1 {
-		return a, fmt.Errorf("config: argon2 parameters out of range")
+	if err := a.Argon2.Validate(); err != nil {
+		return a, fmt.Errorf("config: %w", err)
 	}
 	rules := map[string]*ratelimit.Rule{"register-ip": &a.RegisterPerIP, "register-id": &a.RegisterPerID,
 		"register-phone": &a.RegisterPerPhone, "otp-verify-ip": &a.OTPVerifyPerIP, "login-ip": &a.LoginPerIP, "login-id": &a.LoginPerID}

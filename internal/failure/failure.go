@@ -24,6 +24,7 @@ const (
 	RateLimited                 // too many attempts; try again later
 	Gone                        // the thing existed but has expired
 	Unavailable                 // a dependency is down; try again later
+	Unsupported                 // the operation does not exist on this resource
 )
 
 // Error is a user-facing failure.
