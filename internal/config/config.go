@@ -6,8 +6,8 @@ package config
 import (
 	"errors"
 	"flag"
-	"io"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
