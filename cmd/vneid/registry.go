@@ -114,12 +114,7 @@ func registryImport(ctx context.Context, args []string, stdout, stderr io.Writer
 		return errors.New("usage: vneid registry import [flags] FILE (.csv, .jsonl, .ndjson, optionally .gz)")
 	}
 	path := fs.Arg(0)
-	var f registry.Format
-	if format != "" {
-		f, err = registry.ParseFormat(format)
-	} else {
-		f, err = registry.FormatFromPath(path)
-	}
+	f, err := chooseFormat(format, path)
 	if err != nil {
 		return err
 	}
@@ -176,12 +171,7 @@ func registryExport(ctx context.Context, args []string, stdout, stderr io.Writer
 	if fs.NArg() != 1 {
 		return errors.New("usage: vneid registry export [flags] FILE")
 	}
-	var f registry.Format
-	if format != "" {
-		f, err = registry.ParseFormat(format)
-	} else {
-		f, err = registry.FormatFromPath(fs.Arg(0))
-	}
+	f, err := chooseFormat(format, fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -314,4 +304,12 @@ func registrySample(ctx context.Context, args []string, stdout, stderr io.Writer
 		return errors.New("no citizen without an account can register; run `vneid registry generate`")
 	}
 	return nil
+}
+
+// chooseFormat takes the -format flag if given, else the file's extension.
+func chooseFormat(flagValue, path string) (registry.Format, error) {
+	if flagValue != "" {
+		return registry.ParseFormat(flagValue)
+	}
+	return registry.FormatFromPath(path)
 }
