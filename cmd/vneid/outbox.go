@@ -42,6 +42,9 @@ func cmdOutbox(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if err := auditCLI(ctx, st, "outbox.read", "", map[string]any{"recipient_filter": to != "", "messages": len(msgs)}); err != nil {
+		return err
+	}
 	for _, m := range msgs {
 		fmt.Fprintf(stdout, "#%d %s %s → %s [%s, %d attempts] %s\n  %s\n", m.ID, m.CreatedAt.Local().Format("2006-01-02 15:04:05"),
 			m.Channel, m.Recipient, m.Status, m.Attempts, m.Template, m.Body)

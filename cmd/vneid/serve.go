@@ -16,7 +16,6 @@ import (
 
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/api"
-	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/store"
@@ -145,33 +144,10 @@ func seedDemo(ctx context.Context, st store.Store, n int, seed uint64, log *slog
 
 // generate writes n synthetic citizens in batches.
 func generate(ctx context.Context, st store.Store, n int, seed uint64, progress func(int)) error {
-	const batch = 1000
-	buf := make([]registry.Citizen, 0, batch)
-	done := 0
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		if err := st.UpsertCitizens(ctx, buf); err != nil {
-			return err
-		}
-		done += len(buf)
-		buf = buf[:0]
+	g := registry.Generator{Seed: seed} // today in Vietnam
+	return g.Fill(ctx, st, n, registry.DefaultBatchSize, func(done int, _ []registry.Citizen) {
 		if progress != nil {
 			progress(done)
 		}
-		return nil
-	}
-	g := registry.Generator{Seed: seed, Today: identity.DateOf(time.Now())}
-	err := g.Generate(ctx, n, func(c registry.Citizen) error {
-		buf = append(buf, c)
-		if len(buf) == batch {
-			return flush()
-		}
-		return nil
 	})
-	if err != nil {
-		return err
-	}
-	return flush()
 }

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -11,8 +10,6 @@ import (
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/store"
 )
-
-func hmacEqual(a, b []byte) bool { return hmac.Equal(a, b) }
 
 // Challenge is a login challenge for a device to sign.
 type Challenge struct {

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"strings"
@@ -314,7 +315,7 @@ func (s *Service) VerifyOTP(ctx context.Context, c Caller, regID, code string) e
 	if err != nil {
 		return internal(err)
 	}
-	if !hmacEqual(o.CodeHash, s.otpHash(o.ID, code)) {
+	if !hmac.Equal(o.CodeHash, s.otpHash(o.ID, code)) {
 		left := o.MaxAttempts - o.Attempts
 		if left <= 0 {
 			return ErrOTPAttempts

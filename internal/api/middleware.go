@@ -5,17 +5,15 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vneid/vneid/internal/telemetry"
 )
-
-var errEOF = io.EOF
 
 type ctxKey int
 
@@ -142,20 +140,9 @@ func (s *Server) trusted(ip net.IP) bool {
 
 func splitComma(v string) []string {
 	var out []string
-	start := 0
-	for i := 0; i <= len(v); i++ {
-		if i == len(v) || v[i] == ',' {
-			part := v[start:i]
-			for len(part) > 0 && part[0] == ' ' {
-				part = part[1:]
-			}
-			for len(part) > 0 && part[len(part)-1] == ' ' {
-				part = part[:len(part)-1]
-			}
-			if part != "" {
-				out = append(out, part)
-			}
-			start = i + 1
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
 		}
 	}
 	return out

@@ -8,6 +8,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"math"
 	"net/http"
@@ -180,7 +181,7 @@ func jsonReason(err error) string {
 		return "field " + typ.Field + ": want " + typ.Type.String()
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		return strings.TrimPrefix(err.Error(), "json: ")
-	case errors.Is(err, errEOF):
+	case errors.Is(err, io.EOF):
 		return "empty body"
 	}
 	return "malformed"

@@ -52,55 +52,18 @@ func Populate(ctx context.Context, st store.Store, n int, seed uint64, batch int
 		return ids, 0, err
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	batches := make(chan []registry.Citizen, 2)
-	var genErr error
-	go func() {
-		defer close(batches)
-		cur := make([]registry.Citizen, 0, batch)
-		genErr = registry.Generator{Seed: seed}.Generate(ctx, n, func(c registry.Citizen) error {
-			cur = append(cur, c)
-			if len(cur) < batch {
-				return nil
-			}
-			select {
-			case batches <- cur:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			cur = make([]registry.Citizen, 0, batch)
-			return nil
-		})
-		if genErr == nil && len(cur) > 0 {
-			select {
-			case batches <- cur:
-			case <-ctx.Done():
-			}
-		}
-	}()
-
 	start := time.Now()
 	ids = make([]string, 0, n)
-	for b := range batches {
-		if err := st.UpsertCitizens(ctx, b); err != nil {
-			cancel()
-			for range batches { // let the generator finish
-			}
-			return nil, 0, fmt.Errorf("bench: populate: after %d citizens: %w", len(ids), err)
-		}
-		for _, c := range b {
+	err = registry.Generator{Seed: seed}.Fill(ctx, st, n, batch, func(done int, written []registry.Citizen) {
+		for _, c := range written {
 			ids = append(ids, c.ID)
 		}
-		progress(len(ids))
+		progress(done)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("bench: populate: %w", err)
 	}
 	elapsed := time.Since(start)
-	if genErr != nil {
-		return nil, 0, fmt.Errorf("bench: populate: %w", genErr)
-	}
-	if len(ids) != n {
-		return nil, 0, fmt.Errorf("bench: populate: generated %d citizens, want %d", len(ids), n)
-	}
 	if elapsed > 0 {
 		rate = float64(n) / elapsed.Seconds()
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/ratelimit"
+	"github.com/vneid/vneid/internal/store/sqlstore"
 )
 
 // Config is every setting of the server and the CLI.
@@ -165,8 +166,7 @@ func (c Config) DSN() string {
 
 // IsPostgres reports whether the configured database is PostgreSQL.
 func (c Config) IsPostgres() bool {
-	d := c.DSN()
-	return strings.HasPrefix(d, "postgres://") || strings.HasPrefix(d, "postgresql://") || strings.Contains(d, "host=")
+	return sqlstore.IsPostgres(c.DSN())
 }
 
 // DemoMode reports whether demo mode is on.
