@@ -47,6 +47,10 @@ type Queries interface {
 	CounterQueries
 	AuditQueries
 	SecretQueries
+	EIDQueries
+	PortraitQueries
+	TrustQueries
+	OfficerQueries
 	// PurgeExpired deletes what has expired by now (registrations, OTPs,
 	// sessions, rate-limit counters, delivered outbox messages older than
 	// keepDelivered) and returns how many rows went.
@@ -256,6 +260,11 @@ type OutboxQueries interface {
 	ListOutbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error)
 	// OutboxDepth counts messages by status.
 	OutboxDepth(ctx context.Context) (map[OutboxStatus]int64, error)
+	// OutboxMessage returns one message.
+	OutboxMessage(ctx context.Context, id int64) (OutboxMessage, error)
+	// ReplayOutbox makes a dead message pending again, due at at, with its
+	// attempts reset; ErrConflict if it is not dead.
+	ReplayOutbox(ctx context.Context, id int64, at time.Time) error
 }
 
 // CounterQueries keeps fixed-window counters for rate limits, shared by every

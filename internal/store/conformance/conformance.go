@@ -35,6 +35,12 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Counters", testCounters},
 		{"AuditAndSecrets", testAuditAndSecrets},
 		{"Purge", testPurge},
+		{"EIDState", testEIDState},
+		{"Applications", testApplications},
+		{"Inbox", testInbox},
+		{"PortraitsAndTrust", testPortraitsAndTrust},
+		{"Officers", testOfficers},
+		{"OutboxReplay", testOutboxReplay},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)

@@ -195,6 +195,8 @@ func (q queries) PurgeExpired(ctx context.Context, now time.Time, keepDelivered 
 		{`DELETE FROM registrations WHERE expires_at < $1`, now},
 		{`DELETE FROM otps WHERE expires_at < $1`, now.Add(-24 * time.Hour)}, // kept a day for the daily send cap
 		{`DELETE FROM sessions WHERE expires_at < $1`, now},
+		{`DELETE FROM officer_sessions WHERE expires_at < $1`, now},
+		{`UPDATE applications SET state = 'expired' WHERE state = 'awaiting_evidence' AND expires_at < $1`, now},
 		{`DELETE FROM rate_counters WHERE expires_at < $1`, now},
 		{`DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < $1`, now.Add(-keepDelivered)},
 	} {
