@@ -51,16 +51,23 @@ func (p *prompter) secret(label, preset string) (string, error) {
 
 type appFlags struct {
 	server, device, id, phone, qr, qrFile, otp, password, lang string
+	chip, selfie                                               string
 	yes                                                        bool
 }
 
-func (f *appFlags) register(fs *flag.FlagSet, withRegistration bool) {
+func (f *appFlags) register(fs *flag.FlagSet, withRegistration, level1 bool) {
 	home, _ := os.UserHomeDir()
 	fs.StringVar(&f.server, "server", envOr("VNEID_SERVER", "http://localhost:8080"), "server URL (also VNEID_SERVER)")
 	fs.StringVar(&f.device, "device", filepath.Join(home, ".vneid", "device.json"), "device key file (made on first use)")
 	fs.StringVar(&f.id, "id", "", "personal ID number (số định danh cá nhân)")
 	fs.StringVar(&f.password, "password", "", "password (prompted without echo when omitted)")
 	fs.StringVar(&f.lang, "lang", "vi", "language of messages: vi or en")
+	if level1 {
+		fs.StringVar(&f.chip, "chip", "", "directory of the chip read (made by `vneid testkit chip`)")
+		fs.StringVar(&f.selfie, "selfie", "", "the selfie (JPEG or PNG); default: the chip portrait")
+		fs.StringVar(&f.qr, "qr", "", "the QR payload scanned from the back of the ID card (default: chip dir's qr.txt)")
+		fs.BoolVar(&f.yes, "yes", false, "accept the NFC notes without asking")
+	}
 	if withRegistration {
 		fs.StringVar(&f.phone, "phone", "", "mobile phone number")
 		fs.StringVar(&f.qr, "qr", "", "the QR payload scanned from the back of the ID card")
@@ -78,14 +85,14 @@ func envOr(k, def string) string {
 }
 
 func cmdApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "register" && args[0] != "login") {
-		fmt.Fprintln(stderr, "usage: vneid app register|login [flags]")
+	if len(args) == 0 || (args[0] != "register" && args[0] != "login" && args[0] != "level1" && args[0] != "activate" && args[0] != "inbox") {
+		fmt.Fprintln(stderr, "usage: vneid app register|login|level1|activate|inbox [flags]")
 		return flag.ErrHelp
 	}
 	var f appFlags
 	fs := flag.NewFlagSet("vneid app "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	f.register(fs, args[0] == "register")
+	f.register(fs, args[0] == "register", args[0] == "level1")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -98,8 +105,15 @@ func cmdApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		p.tty = file
 	}
 	c := &appclient.Client{BaseURL: f.server, Device: dev, Lang: f.lang}
-	if args[0] == "register" {
+	switch args[0] {
+	case "register":
 		return appRegister(ctx, c, p, f, stdout)
+	case "level1":
+		return appLevel1(ctx, c, p, f, stdout)
+	case "activate":
+		return appActivate(ctx, c, p, f, stdout)
+	case "inbox":
+		return appInbox(ctx, c, p, f, stdout)
 	}
 	return appLogin(ctx, c, p, f, stdout)
 }

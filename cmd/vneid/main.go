@@ -27,7 +27,10 @@ Usage:
   vneid migrate   [flags]              apply database migrations
   vneid registry  generate|import|show|sample [flags]   the population database
   vneid outbox    list [flags]         notifications sent (demo mode only)
-  vneid app       register|login [flags]  the reference app client
+  vneid app       register|login|level1|activate|inbox [flags]  the reference app client
+  vneid testkit   chip|pki [flags]     synthetic chip cards and PKIs for tests and demos
+  vneid trust     list|add|add-crl|import-masterlist|remove  the CSCA trust list
+  vneid admin     officer create|list|disable, eid reopen, outbox dead|replay
   vneid bench     lookup|login|argon2 [flags]  load tools (see docs/benchmarks.md)
   vneid version
 
@@ -66,6 +69,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdApp(ctx, rest, stdin, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
+	case "testkit":
+		return cmdTestkit(ctx, rest, stdout, stderr)
+	case "trust":
+		return cmdTrust(ctx, rest, stdout, stderr)
+	case "admin":
+		return cmdAdmin(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

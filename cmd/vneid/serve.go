@@ -16,6 +16,9 @@ import (
 
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/api"
+	"github.com/vneid/vneid/internal/console"
+	"github.com/vneid/vneid/internal/ratelimit"
+	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/store"
@@ -58,6 +61,22 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	wakeFn := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	svcs, err := buildServices(ctx, cfg, st, log, wakeFn, true)
+	if err != nil {
+		return err
+	}
+	defer svcs.Close()
+	if cfg.DemoMode() {
+		if err := seedDemoEID(ctx, cfg, st, svcs, log); err != nil {
+			return err
+		}
+	}
 	sender, err := notify.NewFileSender(cfg.SMSLogPath())
 	if err != nil {
 		return err
@@ -69,9 +88,26 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		Senders: map[string]notify.Sender{notify.SMS: sender, notify.Email: sender, notify.Push: sender},
 		Logger:  log, Metrics: metrics, Wake: wake}
 
+	apiServer := api.New(api.Options{Accounts: svc, EID: svcs.eid, Officers: svcs.officers, Trust: svcs.trust, Store: st,
+		OutboxWritten: wakeFn, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version})
+	csrfKey, err := st.Secret(ctx, "console-csrf", randomKey())
+	if err != nil {
+		return err
+	}
+	consoleHandler, err := console.New(console.Options{Officers: svcs.officers, EID: svcs.eid, Logger: log,
+		Secure: cfg.ConsoleSecureCookies, ClientIP: apiServer.ClientIP, CSRFKey: csrfKey,
+		AllowLogin: func(ctx context.Context, ip string) error {
+			return ratelimit.Limiter{Counters: st}.Allow(ctx, ratelimit.Rule{Name: "console-login-ip", Limit: 20, Window: 15 * time.Minute}, ip)
+		}})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix, consoleHandler)
+	mux.Handle("/", apiServer)
 	srv := &http.Server{
-		Addr:              cfg.Listen,
-		Handler:           api.New(api.Options{Accounts: svc, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version}),
+		Addr: cfg.Listen,
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -84,7 +120,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()
-	go func() { defer wg.Done(); janitor(bg, st, log) }()
+	go func() { defer wg.Done(); janitor(bg, st, svcs.eid, log) }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -106,11 +142,17 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	return err
 }
 
-// janitor purges expired rows every few minutes.
-func janitor(ctx context.Context, st store.Store, log *slog.Logger) {
+// janitor purges expired rows and closes passed activation windows every
+// few minutes.
+func janitor(ctx context.Context, st store.Store, e *eid.Service, log *slog.Logger) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
+		if n, err := e.ExpireActivations(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("activation expiry failed", "err", err)
+		} else if n > 0 {
+			log.Info("activation windows closed", "accounts", n)
+		}
 		n, err := st.PurgeExpired(ctx, time.Now(), 7*24*time.Hour)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("purge failed", "err", err)
@@ -150,4 +192,10 @@ func generate(ctx context.Context, st store.Store, n int, seed uint64, progress 
 			progress(done)
 		}
 	})
+}
+
+func randomKey() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
 }

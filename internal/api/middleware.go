@@ -160,3 +160,8 @@ func ParseCIDRs(list []string) ([]*net.IPNet, error) {
 	}
 	return out, nil
 }
+
+// ClientIP returns the client's address as the server resolves it (the
+// trusted proxies' X-Forwarded-For, else the peer), for handlers mounted
+// beside the API.
+func (s *Server) ClientIP(r *http.Request) string { return s.clientIP(r) }

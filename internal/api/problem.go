@@ -28,6 +28,7 @@ type Problem struct {
 	Code     string   `json:"code"`
 	Messages Messages `json:"messages"`
 	Fields   []string `json:"fields,omitempty"`
+	Reason   string   `json:"reason,omitempty"`
 	// RetryAfter is in whole seconds, as in the Retry-After header.
 	RetryAfter int    `json:"retry_after,omitempty"`
 	RequestID  string `json:"request_id,omitempty"`
@@ -117,7 +118,7 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	status := StatusOf(f.Kind)
 	p := Problem{
 		Type: ProblemTypeBase + f.Code, Status: status, Code: f.Code, Instance: r.URL.Path,
-		Messages: Messages{VI: f.VI, EN: f.EN}, Fields: f.Fields, RequestID: requestID(r.Context()),
+		Messages: Messages{VI: f.VI, EN: f.EN}, Fields: f.Fields, Reason: f.Reason, RequestID: requestID(r.Context()),
 	}
 	p.Title = f.VI
 	if prefersEnglish(r) {
@@ -155,7 +156,13 @@ const maxBody = 64 << 10
 // decode reads a JSON object strictly: unknown fields, trailing data and
 // bodies over maxBody are refused.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	return decodeLimit(w, r, v, maxBody)
+}
+
+// decodeLimit is decode with its own size limit, for the few routes that
+// carry images or chip files.
+func decodeLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError

@@ -9,10 +9,15 @@ import (
 	"time"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
+	"github.com/vneid/vneid/internal/officer"
+	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/telemetry"
+	"github.com/vneid/vneid/internal/trustlist"
 )
 
 // Pinger checks a dependency for /readyz.
@@ -23,6 +28,12 @@ type Pinger interface {
 // Server is the HTTP API.
 type Server struct {
 	accounts       *account.Service
+	eid            *eid.Service
+	officers       *officer.Service
+	trust          *trustlist.Manager
+	store          store.Store
+	limiter        ratelimit.Limiter
+	wake           func()
 	ready          Pinger
 	log            *slog.Logger
 	metrics        *telemetry.Metrics
@@ -33,7 +44,15 @@ type Server struct {
 
 // Options configure a Server.
 type Options struct {
-	Accounts       *account.Service
+	Accounts *account.Service
+	// EID, Officers, Trust and Store serve the e-ID, officer and
+	// administration routes.
+	EID      *eid.Service
+	Officers *officer.Service
+	Trust    *trustlist.Manager
+	Store    store.Store
+	// OutboxWritten, if set, wakes the outbox worker after a replay.
+	OutboxWritten  func()
 	Ready          Pinger
 	Logger         *slog.Logger
 	Metrics        *telemetry.Metrics
@@ -46,8 +65,9 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{accounts: o.Accounts, ready: o.Ready, log: o.Logger, metrics: o.Metrics,
-		trustedProxies: o.TrustedProxies, version: o.Version}
+	s := &Server{accounts: o.Accounts, eid: o.EID, officers: o.Officers, trust: o.Trust, store: o.Store,
+		limiter: ratelimit.Limiter{Counters: o.Store}, wake: o.OutboxWritten,
+		ready: o.Ready, log: o.Logger, metrics: o.Metrics, trustedProxies: o.TrustedProxies, version: o.Version}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		mux.HandleFunc(rt.pattern, rt.handler)
@@ -106,6 +126,19 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/app/login", s.login},
 		{"POST /api/v1/app/logout", s.authed(s.logout)},
 		{"GET /api/v1/app/me", s.authed(s.me)},
+		{"GET /api/v1/app/eid", s.authed(s.eidStatus)},
+		{"POST /api/v1/app/eid/level1", s.authed(s.startLevel1)},
+		{"POST /api/v1/app/eid/applications/{id}/dossier", s.authed(s.submitLevel1)},
+		{"POST /api/v1/app/eid/activate", s.authed(s.activate)},
+		{"GET /api/v1/app/notifications", s.authed(s.notifications)},
+		{"POST /api/v1/app/notifications/{id}/read", s.authed(s.readNotification)},
+		{"POST /api/v1/officer/login", s.officerLogin},
+		{"GET /api/v1/admin/trust", s.admin(s.listTrust)},
+		{"POST /api/v1/admin/trust", s.admin(s.addTrust)},
+		{"DELETE /api/v1/admin/trust/{id}", s.admin(s.removeTrust)},
+		{"GET /api/v1/admin/outbox", s.admin(s.listOutbox)},
+		{"POST /api/v1/admin/outbox/{id}/replay", s.admin(s.replayOutbox)},
+		{"POST /api/v1/admin/eid/reopen", s.admin(s.reopenActivation)},
 	}
 }
 

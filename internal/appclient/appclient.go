@@ -115,6 +115,7 @@ type Problem struct {
 	Code       string   `json:"code"`
 	Title      string   `json:"title"`
 	Fields     []string `json:"fields"`
+	Reason     string   `json:"reason"`
 	RetryAfter int      `json:"retry_after"`
 	Messages   struct {
 		VI string `json:"vi"`
@@ -131,6 +132,9 @@ func (p *Problem) Error() string {
 	}
 	if len(p.Fields) > 0 {
 		msg += " [" + strings.Join(p.Fields, ", ") + "]"
+	}
+	if p.Reason != "" {
+		msg += " (" + p.Reason + ")"
 	}
 	return fmt.Sprintf("%s (%d): %s", p.Code, p.Status, msg)
 }

@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/store/sqlstore"
 )
@@ -48,6 +49,45 @@ type Config struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	// Account holds the registration, OTP, password and session rules.
 	Account AccountRules `yaml:"account"`
+	// EID holds the e-ID application and review rules.
+	EID EIDRules `yaml:"eid"`
+	// Holidays is a CSV calendar (date,name_vi,name_en[,kind]) replacing
+	// the built-in one; empty uses the built-in table.
+	Holidays string `yaml:"holidays"`
+	// ConsoleSecureCookies marks console cookies Secure; set it when the
+	// server is reached over HTTPS (behind a TLS-terminating proxy).
+	ConsoleSecureCookies bool `yaml:"console_secure_cookies"`
+	// Face configures the face-comparison engine.
+	Face FaceSettings `yaml:"face"`
+}
+
+// EIDRules are the tunable e-ID rules.
+type EIDRules struct {
+	// AutoApprove approves dossiers whose every check passes.
+	AutoApprove bool `yaml:"auto_approve"`
+	// FaceThreshold is the least face similarity (0–1) auto-approval takes.
+	FaceThreshold float64 `yaml:"face_threshold"`
+	// ActivationWindow is how long after approval activation is open.
+	ActivationWindow time.Duration `yaml:"activation_window"`
+	// Level1DeadlineDays is the review deadline in working days.
+	Level1DeadlineDays int `yaml:"level1_deadline_days"`
+	// EvidenceTTL is how long the chip challenge lives.
+	EvidenceTTL time.Duration `yaml:"evidence_ttl"`
+	// PortalURL is named in the approval notice.
+	PortalURL string `yaml:"portal_url"`
+}
+
+// FaceSettings configure the face engine: the @vladmandic/face-api worker
+// installed with `npm ci --prefix tools/faceapi`.
+type FaceSettings struct {
+	// Engine is "faceapi" (used when installed) or "none".
+	Engine string `yaml:"engine"`
+	// WorkerDir is the directory holding worker.js and node_modules.
+	WorkerDir string `yaml:"worker_dir"`
+	// Workers is the number of worker processes.
+	Workers int `yaml:"workers"`
+	// NodePath is the node binary.
+	NodePath string `yaml:"node_path"`
 }
 
 // AccountRules are the tunable account rules.
@@ -72,12 +112,16 @@ type AccountRules struct {
 // Default returns the built-in settings.
 func Default() Config {
 	a := account.DefaultConfig()
+	e := eid.DefaultConfig()
 	return Config{
 		Listen: ":8080", DataDir: "vneid-data", DemoCitizens: 1000, DemoSeed: 59, LogLevel: "info",
 		ShutdownTimeout: 15 * time.Second,
 		Account: AccountRules{MinAge: a.MinAge, RegistrationTTL: a.RegistrationTTL, OTPLength: a.OTPLength, OTPTTL: a.OTPTTL,
 			OTPMaxAttempts: a.OTPMaxAttempts, OTPResendAfter: a.OTPResendAfter, OTPDailyLimit: a.OTPDailyLimit,
 			SessionTTL: a.SessionTTL, Argon2MemoryKiB: a.Argon2.MemoryKiB, Argon2Time: a.Argon2.Time, Argon2Threads: a.Argon2.Threads},
+		EID: EIDRules{AutoApprove: e.AutoApprove, FaceThreshold: e.FaceThreshold, ActivationWindow: e.ActivationWindow,
+			Level1DeadlineDays: e.Level1Deadline, EvidenceTTL: e.EvidenceTTL, PortalURL: e.PortalURL},
+		Face: FaceSettings{Engine: "faceapi", WorkerDir: "tools/faceapi", Workers: 1, NodePath: "node"},
 	}
 }
 
@@ -215,4 +259,30 @@ func (c Config) AccountConfig() (account.Config, error) {
 		rule.Limit, rule.Window = limit, window
 	}
 	return a, nil
+}
+
+// EIDConfig returns the e-ID rules for the eid service.
+func (c Config) EIDConfig() (eid.Config, error) {
+	e := eid.DefaultConfig()
+	r := c.EID
+	if r.FaceThreshold < 0 || r.FaceThreshold > 1 {
+		return e, fmt.Errorf("config: eid.face_threshold %v is not between 0 and 1", r.FaceThreshold)
+	}
+	if r.ActivationWindow < 0 || r.EvidenceTTL < 0 || r.Level1DeadlineDays < 0 {
+		return e, errors.New("config: eid durations and deadlines must not be negative")
+	}
+	e.AutoApprove, e.PortalURL = r.AutoApprove, r.PortalURL
+	if r.FaceThreshold > 0 {
+		e.FaceThreshold = r.FaceThreshold
+	}
+	if r.ActivationWindow > 0 {
+		e.ActivationWindow = r.ActivationWindow
+	}
+	if r.Level1DeadlineDays > 0 {
+		e.Level1Deadline = r.Level1DeadlineDays
+	}
+	if r.EvidenceTTL > 0 {
+		e.EvidenceTTL = r.EvidenceTTL
+	}
+	return e, nil
 }

@@ -35,6 +35,9 @@ type Error struct {
 	EN   string // English message
 	// Fields names the input fields at fault, if any.
 	Fields []string
+	// Reason, if set, is a stable sub-code saying which check failed
+	// (e.g. "dg_hash_mismatch" under "chip_refused").
+	Reason string
 	// RetryAfter, when positive, tells the client when trying again can succeed.
 	RetryAfter time.Duration
 	// Cause is the underlying error, never shown to the user.
@@ -75,6 +78,13 @@ func (e *Error) WithFields(fields ...string) *Error {
 func (e *Error) WithCause(err error) *Error {
 	c := *e
 	c.Cause = err
+	return &c
+}
+
+// WithReason returns a copy carrying a stable sub-code.
+func (e *Error) WithReason(reason string) *Error {
+	c := *e
+	c.Reason = reason
 	return &c
 }
 

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"encoding/base32"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vneid/vneid/internal/eid"
+	"github.com/vneid/vneid/internal/officer"
+	"github.com/vneid/vneid/internal/store"
+)
+
+// cliActor names the operator running a command, for the audit log.
+func cliActor() string {
+	u := os.Getenv("USER")
+	if u == "" {
+		u = "unknown"
+	}
+	return "cli:" + u
+}
+
+// cmdTrust manages the CSCA trust list.
+func cmdTrust(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: vneid trust list | add FILE... | add-crl FILE... | import-masterlist FILE | remove ID")
+		return flag.ErrHelp
+	}
+	sub := args[0]
+	cfg, fs, err := loadConfig("trust "+sub, args[1:], stderr, nil)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := buildServices(ctx, cfg, st, slog.New(slog.DiscardHandler), nil, false)
+	if err != nil {
+		return err
+	}
+	actor := cliActor()
+	switch sub {
+	case "list":
+		l, err := svc.trust.List(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tKIND\tCOUNTRY\tSUBJECT\tNOT AFTER\tSOURCE")
+		for _, e := range l {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.ID[:16], e.Kind, e.Country, e.Subject, e.NotAfter.Format("2006-01-02"), e.Source)
+		}
+		return w.Flush()
+	case "add", "add-crl", "import-masterlist":
+		if fs.NArg() == 0 {
+			return fmt.Errorf("trust %s: give one or more files", sub)
+		}
+		for _, path := range fs.Args() {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			var added, known int
+			switch sub {
+			case "add":
+				r, err := svc.trust.AddCertificate(ctx, actor, "file:"+path, b)
+				if err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				added, known = r.Added, r.Known
+			case "add-crl":
+				r, err := svc.trust.AddCRL(ctx, actor, "file:"+path, b)
+				if err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				added, known = r.Added, r.Known
+			default:
+				r, err := svc.trust.ImportMasterList(ctx, actor, "masterlist:"+path, b)
+				if err != nil {
+					return fmt.Errorf("%s: %w", path, err)
+				}
+				added, known = r.Added, r.Known
+			}
+			fmt.Fprintf(stdout, "%s: %d added, %d already trusted\n", path, added, known)
+		}
+		return nil
+	case "remove":
+		if fs.NArg() != 1 {
+			return errors.New("trust remove: give the entry's full ID (vneid trust list shows its start)")
+		}
+		id := fs.Arg(0)
+		if len(id) < 64 {
+			l, err := svc.trust.List(ctx)
+			if err != nil {
+				return err
+			}
+			var match []string
+			for _, e := range l {
+				if strings.HasPrefix(e.ID, id) {
+					match = append(match, e.ID)
+				}
+			}
+			if len(match) != 1 {
+				return fmt.Errorf("trust remove: %q matches %d entries", id, len(match))
+			}
+			id = match[0]
+		}
+		if err := svc.trust.Remove(ctx, actor, id); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "removed", id)
+		return nil
+	}
+	return fmt.Errorf("unknown trust command %q", sub)
+}
+
+// cmdAdmin holds the administrators' actions.
+func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprintln(stderr, `usage: vneid admin officer create -username U -name NAME -roles reviewer[,admin] -units 001,079|* 
+       vneid admin officer list | officer disable USERNAME
+       vneid admin eid reopen ID_NUMBER        give a new activation window (Decree 59 Art 18)
+       vneid admin outbox dead | outbox replay MESSAGE_ID`)
+		return flag.ErrHelp
+	}
+	what := args[0] + " " + args[1]
+	var username, name, roles, units, password string
+	cfg, fs, err := loadConfig("admin "+what, args[2:], stderr, func(fs *flag.FlagSet) {
+		if what == "officer create" {
+			fs.StringVar(&username, "username", "", "login name (a-z, 0-9, . _ -)")
+			fs.StringVar(&name, "name", "", "full name")
+			fs.StringVar(&roles, "roles", "reviewer", "comma-separated: desk, reviewer, unit_head, admin")
+			fs.StringVar(&units, "units", "", "comma-separated province codes (001 … 096) or *")
+			fs.StringVar(&password, "password", "", "initial password (at least 12 characters; VNEID_OFFICER_PASSWORD)")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := buildServices(ctx, cfg, st, slog.New(slog.DiscardHandler), nil, false)
+	if err != nil {
+		return err
+	}
+	actor := cliActor()
+	switch what {
+	case "officer create":
+		if password == "" {
+			password = os.Getenv("VNEID_OFFICER_PASSWORD")
+		}
+		enr, err := svc.officers.Create(ctx, actor, officer.NewOfficer{Username: username, FullName: name, Password: password,
+			Roles: split(roles), Units: split(units)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "officer %s created\nTOTP secret (load into an authenticator app; shown once): %s\n%s\n",
+			enr.Officer.Username, base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(enr.TOTPSecret), enr.TOTPURI)
+		return nil
+	case "officer list":
+		l, err := svc.officers.List(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "USERNAME\tNAME\tROLES\tUNITS\tSTATE")
+		for _, o := range l {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", o.Username, o.FullName, strings.Join(o.Roles, ","), strings.Join(o.Units, ","), o.State)
+		}
+		return w.Flush()
+	case "officer disable":
+		if fs.NArg() != 1 {
+			return errors.New("give the username")
+		}
+		return svc.officers.SetState(ctx, actor, fs.Arg(0), store.OfficerDisabled)
+	case "eid reopen":
+		if fs.NArg() != 1 {
+			return errors.New("give the personal ID number")
+		}
+		due, err := svc.eid.Reopen(ctx, eid.Caller{}, actor, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "activation open again until %s\n", due.In(ict()).Format("15:04 02/01/2006"))
+		return nil
+	case "outbox dead":
+		l, err := st.ListOutbox(ctx, store.OutboxFilter{Status: store.OutboxDead, Limit: 500})
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tCHANNEL\tTEMPLATE\tATTEMPTS\tCREATED\tLAST ERROR")
+		for _, m := range l {
+			fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\n", m.ID, m.Channel, m.Template, m.Attempts, m.CreatedAt.Format(time.RFC3339), m.LastError)
+		}
+		return w.Flush()
+	case "outbox replay":
+		if fs.NArg() == 0 {
+			return errors.New("give one or more message IDs")
+		}
+		for _, a := range fs.Args() {
+			id, err := strconv.ParseInt(a, 10, 64)
+			if err != nil {
+				return fmt.Errorf("message ID %q: %w", a, err)
+			}
+			err = st.InTx(ctx, func(q store.Queries) error {
+				if err := q.ReplayOutbox(ctx, id, time.Now()); err != nil {
+					return err
+				}
+				return q.AppendAudit(ctx, store.AuditEvent{At: time.Now(), Actor: actor, Action: "outbox.replayed",
+					Detail: fmt.Sprintf(`{"id":%d}`, id)})
+			})
+			if err != nil {
+				return fmt.Errorf("replay %d: %w", id, err)
+			}
+			fmt.Fprintf(stdout, "message %d queued again\n", id)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown admin command %q", what)
+}
+
+func split(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
