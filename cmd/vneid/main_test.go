@@ -122,6 +122,31 @@ func TestFirstRun(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "device_not_bound") {
 		t.Errorf("login from another device: %v", err)
 	}
+
+	// Level 1 online: the demo trust list holds the demo CSCA; the test
+	// kit makes the citizen's chip; the reference app submits the dossier.
+	// This server has no face engine (it runs from cmd/vneid), so the
+	// dossier waits for an officer.
+	if out, err := vneid(t, nil, "trust", "list", "-data-dir", dir); err != nil || !strings.Contains(out, "demo") {
+		t.Errorf("trust list: %v\n%s", err, out)
+	}
+	chipDir := filepath.Join(dir, "chip")
+	if out, err := vneid(t, nil, "testkit", "chip", "-id", id, "-out", chipDir, "-data-dir", dir); err != nil {
+		t.Fatalf("testkit chip: %v\n%s", err, out)
+	}
+	out, err = vneid(t, nil, "app", "level1", "-server", url, "-device", device, "-id", id, "-password", "Matkhau@2024",
+		"-chip", chipDir, "-yes")
+	if err != nil || !strings.Contains(out, "Waiting for review") || !strings.Contains(out, "chip_passive_auth") {
+		t.Fatalf("app level1: %v\n%s", err, out)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "demo-officer.txt")); err != nil || !strings.Contains(string(b), "otpauth://totp/") {
+		t.Errorf("demo officer file: %v", err)
+	}
+	out, err = vneid(t, nil, "app", "level1", "-server", url, "-device", device, "-id", id, "-password", "Matkhau@2024",
+		"-chip", chipDir, "-yes")
+	if err == nil || !strings.Contains(err.Error(), "eid_application_pending") {
+		t.Errorf("second level1 while pending: %v\n%s", err, out)
+	}
 	cancel()
 	if err := <-served; err != nil {
 		t.Errorf("serve did not stop cleanly: %v", err)

@@ -285,7 +285,7 @@ func registrySample(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		for _, c := range page {
 			card, ok := c.CurrentCard(today)
-			if !ok || c.LifeStatus != registry.Alive || c.DateOfBirth.AgeOn(today) < 14 || found >= n {
+			if !ok || !card.Chip || c.LifeStatus != registry.Alive || c.DateOfBirth.AgeOn(today) < 14 || found >= n {
 				continue
 			}
 			if _, err := st.AccountByIDNumber(ctx, c.ID); !errors.Is(err, store.ErrNotFound) {

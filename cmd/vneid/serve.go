@@ -17,9 +17,9 @@ import (
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/api"
 	"github.com/vneid/vneid/internal/console"
-	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/notify"
+	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/telemetry"
@@ -81,11 +81,32 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var smsSender, emailSender notify.Sender = sender, sender
+	if cfg.SMPP.Addr != "" {
+		s, err := notify.NewSMSSender(notify.SMPPConfig{Addr: cfg.SMPP.Addr, SystemID: cfg.SMPP.SystemID,
+			Password: cfg.SMPP.Password, SystemType: cfg.SMPP.SystemType, Logger: log,
+			Source: notify.SMPPAddress{TON: 5, NPI: 0, Addr: cfg.SMPP.Source}})
+		if err != nil {
+			return fmt.Errorf("smpp: %w", err)
+		}
+		defer s.Close()
+		smsSender = s
+		log.Info("SMS through SMPP", "smsc", cfg.SMPP.Addr)
+	}
+	if cfg.SMTP.Host != "" {
+		e, err := notify.NewEmailSender(notify.SMTPConfig{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, From: cfg.SMTP.From, FromName: "VNeID", TLSMode: notify.SMTPTLSMode(cfg.SMTP.TLS)})
+		if err != nil {
+			return fmt.Errorf("smtp: %w", err)
+		}
+		emailSender = e
+		log.Info("email through SMTP", "host", cfg.SMTP.Host)
+	}
 	host, _ := os.Hostname()
 	var nonce [4]byte
 	_, _ = rand.Read(nonce[:])
 	worker := &notify.Worker{Store: st, Owner: host + "-" + hex.EncodeToString(nonce[:]), KeepBodies: cfg.DemoMode(),
-		Senders: map[string]notify.Sender{notify.SMS: sender, notify.Email: sender, notify.Push: sender},
+		Senders: map[string]notify.Sender{notify.SMS: smsSender, notify.Email: emailSender, notify.Push: sender},
 		Logger:  log, Metrics: metrics, Wake: wake}
 
 	apiServer := api.New(api.Options{Accounts: svc, EID: svcs.eid, Officers: svcs.officers, Trust: svcs.trust, Store: st,
@@ -106,7 +127,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	mux.Handle(console.Prefix, consoleHandler)
 	mux.Handle("/", apiServer)
 	srv := &http.Server{
-		Addr: cfg.Listen,
+		Addr:              cfg.Listen,
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10,

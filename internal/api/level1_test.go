@@ -284,4 +284,3 @@ func TestLevel1Refusals(t *testing.T) {
 func adminCall(ctx context.Context, c *appclient.Client, method, path string) error {
 	return c.Raw(ctx, method, path, nil, nil)
 }
-

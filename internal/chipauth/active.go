@@ -45,7 +45,7 @@ func Active(res *Result, challenge, answer []byte) error {
 		d := h.New()
 		d.Write(challenge)
 		digest := d.Sum(nil)
-		r, s, err := ec.ParsePlain(answer, k.Curve.ByteLen())
+		r, s, err := ec.ParsePlain(answer, k.Curve.OrderByteLen())
 		if err != nil {
 			if r, s, err = ec.ParseDER(answer); err != nil {
 				return fail(ReasonAASignature, "answer is neither plain nor DER ECDSA")

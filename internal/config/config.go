@@ -59,6 +59,34 @@ type Config struct {
 	ConsoleSecureCookies bool `yaml:"console_secure_cookies"`
 	// Face configures the face-comparison engine.
 	Face FaceSettings `yaml:"face"`
+	// SMPP, when Addr is set, sends SMS through an operator's SMS centre
+	// instead of the file sender.
+	SMPP SMPPSettings `yaml:"smpp"`
+	// SMTP, when Host is set, sends email instead of the file sender.
+	SMTP SMTPSettings `yaml:"smtp"`
+}
+
+// SMPPSettings configure the SMPP v3.4 SMS sender. The password comes from
+// VNEID_SMPP_PASSWORD (never the file).
+type SMPPSettings struct {
+	Addr       string `yaml:"addr"`
+	SystemID   string `yaml:"system_id"`
+	SystemType string `yaml:"system_type"`
+	// Source is the alphanumeric sender ("VNeID").
+	Source   string `yaml:"source"`
+	Password string `yaml:"-"`
+}
+
+// SMTPSettings configure the email sender. The password comes from
+// VNEID_SMTP_PASSWORD (never the file).
+type SMTPSettings struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Username string `yaml:"username"`
+	From     string `yaml:"from"`
+	// TLS is "starttls" (default), "tls" or "none" (loopback only).
+	TLS      string `yaml:"tls"`
+	Password string `yaml:"-"`
 }
 
 // EIDRules are the tunable e-ID rules.
@@ -143,6 +171,8 @@ func Load(path string) (Config, error) {
 	if err := c.applyEnv(os.LookupEnv); err != nil {
 		return c, err
 	}
+	c.SMPP.Password = os.Getenv("VNEID_SMPP_PASSWORD")
+	c.SMTP.Password = os.Getenv("VNEID_SMTP_PASSWORD")
 	return c, nil
 }
 

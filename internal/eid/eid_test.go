@@ -46,7 +46,17 @@ func (f *fixture) principal() account.Principal {
 	return account.Principal{Account: account.Account{ID: f.acc.ID, IDNumber: f.acc.IDNumber, Phone: f.acc.Phone}}
 }
 
-func newFixture(t *testing.T, st store.Store, faces eid.FaceVerifier, cfg eid.Config) *fixture {
+type eidPrincipal = account.Principal
+
+func principalOf(a store.Account) account.Principal {
+	return account.Principal{Account: account.Account{ID: a.ID, IDNumber: a.IDNumber, Phone: a.Phone}}
+}
+
+func newFixtureB(b *testing.B, st store.Store) *fixture {
+	return newFixture(b, st, nil, eid.DefaultConfig())
+}
+
+func newFixture(t testing.TB, st store.Store, faces eid.FaceVerifier, cfg eid.Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	// Monday 23 November 2026, 09:00 in Hà Nội.

@@ -196,7 +196,7 @@ func (s *SMSSender) Send(ctx context.Context, m store.OutboxMessage) error {
 }
 
 // Submit sends text to the mobile number phone and returns the message ID
-// the SMSC gave each part. An error wraps ErrPermanent when retrying cannot
+// the SMSC gave each part (on error, those of the parts it accepted). An error wraps ErrPermanent when retrying cannot
 // help: a malformed number, text too long, or a status such as
 // ESME_RINVDSTADR (see SMPPStatusError). Failures of the connection, and
 // ESME_RTHROTTLED and ESME_RMSGQFUL, may be retried.

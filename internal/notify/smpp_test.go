@@ -317,7 +317,12 @@ func TestSMSSenderLongVietnamese(t *testing.T) {
 	s := newSMSSender(t, peer.port, func(c *notify.SMPPConfig) {
 		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})
-	if err := s.Send(context.Background(), smsMessage("0912345678", approvalNotice)); err != nil {
+	// The approval notice as the e-ID service writes it to the outbox.
+	m := notify.EIDApprovedMessage("0912345678", "NGUYEN VAN AN", "", time.Now())
+	if m.Body != approvalNotice {
+		t.Fatalf("approval notice %q, want %q", m.Body, approvalNotice)
+	}
+	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
 	var units []uint16

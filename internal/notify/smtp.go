@@ -186,7 +186,7 @@ func (s *EmailSender) compose(to string, m store.OutboxMessage) ([]byte, error) 
 	}
 	var b bytes.Buffer
 	header := func(name, value string) {
-		b.WriteString(foldHeader(name+": "+value, 78))
+		b.WriteString(foldHeader(name+": "+value, 76)) // RFC 2047 section 2
 		b.WriteString("\r\n")
 	}
 	header("From", s.from.String())
@@ -247,18 +247,18 @@ func (s *EmailSender) deliver(ctx context.Context, to string, msg []byte) (err e
 
 	c, err := smtp.NewClient(conn, s.cfg.Host)
 	if err != nil {
-		return smtpError("greeting", err)
+		return smtpError("greeting", to, err)
 	}
 	defer c.Close()
 	if err := c.Hello(s.cfg.HelloName); err != nil {
-		return smtpError("EHLO", err)
+		return smtpError("EHLO", to, err)
 	}
 	if s.cfg.TLSMode == SMTPStartTLS {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
 			return errors.New("STARTTLS: the server does not offer it and TLS mode is starttls")
 		}
 		if err := c.StartTLS(s.tlsConfig()); err != nil {
-			return smtpError("STARTTLS", err)
+			return smtpError("STARTTLS", to, err)
 		}
 	}
 	if s.cfg.Username != "" || s.cfg.Password != "" {
@@ -270,25 +270,25 @@ func (s *EmailSender) deliver(ctx context.Context, to string, msg []byte) (err e
 			return errors.New("AUTH: the server does not offer AUTH PLAIN")
 		}
 		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.cfg.Host)); err != nil {
-			return smtpError("AUTH", err)
+			return smtpError("AUTH", to, err)
 		}
 	}
 	if err := c.Mail(s.from.Address); err != nil {
-		return smtpError("MAIL FROM", err)
+		return smtpError("MAIL FROM", to, err)
 	}
 	if err := c.Rcpt(to); err != nil {
-		return smtpError("RCPT TO", err)
+		return smtpError("RCPT TO", to, err)
 	}
 	w, err := c.Data()
 	if err != nil {
-		return smtpError("DATA", err)
+		return smtpError("DATA", to, err)
 	}
 	if _, err := w.Write(msg); err != nil {
 		w.Close()
-		return smtpError("DATA", err)
+		return smtpError("DATA", to, err)
 	}
 	if err := w.Close(); err != nil {
-		return smtpError("end of DATA", err)
+		return smtpError("end of DATA", to, err)
 	}
 	// The message is accepted; a failed QUIT changes nothing.
 	_ = c.Quit()
@@ -332,13 +332,47 @@ func (s *EmailSender) tlsConfig() *tls.Config {
 	return c
 }
 
-// smtpError wraps err from step, marking 5xx replies permanent.
-func smtpError(step string, err error) error {
+// smtpError wraps err from step, marking 5xx replies permanent. A server's
+// reply often quotes the recipient's address, which is personal data and
+// must not reach logs, so it is masked in the reply text.
+func smtpError(step, to string, err error) error {
 	var te *textproto.Error
-	if errors.As(err, &te) && te.Code >= 500 && te.Code <= 599 {
-		return fmt.Errorf("%s: %w: %w", step, ErrPermanent, err)
+	if !errors.As(err, &te) {
+		return fmt.Errorf("%s: %w", step, err)
 	}
-	return fmt.Errorf("%s: %w", step, err)
+	msg := te.Msg
+	if to != "" {
+		msg = replaceFold(msg, to, "<recipient>")
+	}
+	if te.Code >= 500 && te.Code <= 599 {
+		return fmt.Errorf("%s: %w: %03d %s", step, ErrPermanent, te.Code, msg)
+	}
+	return fmt.Errorf("%s: %03d %s", step, te.Code, msg)
+}
+
+// replaceFold replaces every occurrence of old in s, ignoring ASCII case,
+// with new.
+func replaceFold(s, old, new string) string {
+	var b strings.Builder
+	for {
+		i := indexFold(s, old)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(new)
+		s = s[i+len(old):]
+	}
+}
+
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // parseMailbox returns the bare address s, which must be an ASCII addr-spec
