@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/activation"
 	"github.com/vneid/vneid/internal/api"
 	"github.com/vneid/vneid/internal/console"
 	"github.com/vneid/vneid/internal/eid"
@@ -118,13 +119,17 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	consoleHandler, err := console.New(console.Options{Officers: svcs.officers, EID: svcs.eid, Logger: log,
 		Secure: cfg.ConsoleSecureCookies, ClientIP: apiServer.ClientIP, CSRFKey: csrfKey,
 		AllowLogin: func(ctx context.Context, ip string) error {
-			return ratelimit.Limiter{Counters: st}.Allow(ctx, ratelimit.Rule{Name: "console-login-ip", Limit: 20, Window: 15 * time.Minute}, ip)
+			return ratelimit.Limiter{Counters: st, Now: time.Now}.Allow(ctx, ratelimit.Rule{Name: "console-login-ip", Limit: 20, Window: 15 * time.Minute}, ip)
 		}})
 	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, consoleHandler)
+	act := activation.New(activation.Options{Accounts: svc, EID: svcs.eid, Logger: log, ClientIP: apiServer.ClientIP,
+		Secure: cfg.ConsoleSecureCookies})
+	mux.Handle(activation.Path, act)
+	mux.Handle(activation.Path+"/", act)
 	mux.Handle("/", apiServer)
 	srv := &http.Server{
 		Addr:              cfg.Listen,

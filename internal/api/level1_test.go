@@ -4,17 +4,25 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
+	"io"
 	"image"
 	"image/jpeg"
-	"io"
 	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/activation"
 	"github.com/vneid/vneid/internal/api"
 	"github.com/vneid/vneid/internal/appclient"
 	"github.com/vneid/vneid/internal/eid"
@@ -24,6 +32,7 @@ import (
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/telemetry"
 	"github.com/vneid/vneid/internal/testkit"
+	"github.com/vneid/vneid/internal/totp"
 	"github.com/vneid/vneid/internal/trustlist"
 	"github.com/vneid/vneid/internal/workday"
 )
@@ -41,7 +50,7 @@ func newEIDEnv(t *testing.T, open func(testing.TB) store.Store, faces eid.FaceVe
 	ctx := context.Background()
 	st := open(t)
 	clk := &clock{}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	log := slog.New(slog.DiscardHandler)
 	acc, err := account.New(ctx, testConfig(), account.Options{Store: st, Now: clk.Now, Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +72,14 @@ func newEIDEnv(t *testing.T, open func(testing.TB) store.Store, faces eid.FaceVe
 		t.Fatal(err)
 	}
 	trust := &trustlist.Manager{Store: st, Changed: e.InvalidateTrust}
-	srv := httptest.NewServer(api.New(api.Options{Accounts: acc, EID: e, Officers: off, Trust: trust, Store: st,
-		Ready: st, Logger: log, Metrics: telemetry.New(st), Version: "test"}))
+	apiServer := api.New(api.Options{Accounts: acc, EID: e, Officers: off, Trust: trust, Store: st,
+		Ready: st, Logger: log, Metrics: telemetry.New(st), Version: "test"})
+	mux := http.NewServeMux()
+	act := activation.New(activation.Options{Accounts: acc, EID: e, Logger: log, ClientIP: apiServer.ClientIP})
+	mux.Handle(activation.Path, act)
+	mux.Handle(activation.Path+"/", act)
+	mux.Handle("/", apiServer)
+	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	if err := st.UpsertCitizens(ctx, population()); err != nil {
 		t.Fatal(err)
@@ -283,4 +298,176 @@ func TestLevel1Refusals(t *testing.T) {
 
 func adminCall(ctx context.Context, c *appclient.Client, method, path string) error {
 	return c.Raw(ctx, method, path, nil, nil)
+}
+
+// TestAdminAPI: an administrator signs in with password and TOTP, manages
+// the trust list, sees dead messages and replays one, and reopens an
+// expired activation; others are refused.
+func TestAdminAPI(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		ctx := context.Background()
+		e := newEIDEnv(t, open, nil)
+		enr, err := e.officers.Create(ctx, "test", officer.NewOfficer{Username: "admin.hn", FullName: "Quản trị Hà Nội",
+			Password: "mat-khau-rat-dai-1", Roles: []string{officer.RoleAdmin}, Units: []string{"*"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		anon := &appclient.Client{BaseURL: e.url}
+		var login struct {
+			Token string `json:"access_token"`
+		}
+		err = anon.Raw(ctx, "POST", "/api/v1/officer/login", map[string]string{"username": "admin.hn", "password": "wrong-password-1", "code": totp.Code(enr.TOTPSecret, time.Now(), totp.Options{})}, &login)
+		wantProblem(t, err, "officer_bad_credentials", 401)
+		code := totp.Code(enr.TOTPSecret, time.Now(), totp.Options{})
+		if err := anon.Raw(ctx, "POST", "/api/v1/officer/login", map[string]string{"username": "admin.hn", "password": "mat-khau-rat-dai-1", "code": code}, &login); err != nil {
+			t.Fatal(err)
+		}
+		// The same code a second time is refused.
+		err = anon.Raw(ctx, "POST", "/api/v1/officer/login", map[string]string{"username": "admin.hn", "password": "mat-khau-rat-dai-1", "code": code}, nil)
+		wantProblem(t, err, "officer_bad_credentials", 401)
+		admin := &appclient.Client{BaseURL: e.url, Token: login.Token}
+
+		// Trust list: add a second CSCA, see it, remove it.
+		other, _ := testkit.NewPKI(testkit.P256, "VN", time.Now())
+		var added struct {
+			Added   int `json:"added"`
+			Entries []struct {
+				ID string `json:"id"`
+			} `json:"entries"`
+		}
+		if err := admin.Raw(ctx, "POST", "/api/v1/admin/trust", map[string]string{"kind": "csca", "der": base64.StdEncoding.EncodeToString(other.CSCA.Raw), "source": "test"}, &added); err != nil || added.Added != 1 {
+			t.Fatalf("add CSCA = %+v, %v", added, err)
+		}
+		err = admin.Raw(ctx, "POST", "/api/v1/admin/trust", map[string]string{"kind": "csca", "der": base64.StdEncoding.EncodeToString(other.DS.Raw)}, nil)
+		wantProblem(t, err, "trust_invalid", 400)
+		var list struct {
+			Entries []map[string]any `json:"entries"`
+		}
+		if err := admin.Raw(ctx, "GET", "/api/v1/admin/trust", nil, &list); err != nil || len(list.Entries) != 2 {
+			t.Fatalf("trust list = %+v, %v", list, err)
+		}
+		if err := admin.Raw(ctx, "DELETE", "/api/v1/admin/trust/"+added.Entries[0].ID, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, admin.Raw(ctx, "DELETE", "/api/v1/admin/trust/"+added.Entries[0].ID, nil, nil), "trust_not_found", 404)
+
+		// A dead message is listed without its recipient and replayed.
+		id, _ := e.store.EnqueueOutbox(ctx, store.OutboxMessage{Channel: "sms", Recipient: "+84912345678", Template: "t", Body: "b", CreatedAt: time.Now()})
+		if _, err := e.store.ClaimOutbox(ctx, "w", time.Now(), time.Minute, 10); err != nil {
+			t.Fatal(err)
+		}
+		_ = e.store.RetryOutbox(ctx, id, "w", "smsc down", time.Now(), true)
+		var dead struct {
+			Messages []map[string]any `json:"messages"`
+		}
+		if err := admin.Raw(ctx, "GET", "/api/v1/admin/outbox?status=dead", nil, &dead); err != nil || len(dead.Messages) != 1 || dead.Messages[0]["recipient"] != nil {
+			t.Fatalf("dead messages = %+v, %v", dead, err)
+		}
+		path := "/api/v1/admin/outbox/" + strconv.FormatInt(id, 10) + "/replay"
+		if err := admin.Raw(ctx, "POST", path, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, admin.Raw(ctx, "POST", path, nil, nil), "outbox_message_not_dead", 409)
+		m, _ := e.store.OutboxMessage(ctx, id)
+		if m.Status != store.OutboxPending || m.Attempts != 0 {
+			t.Errorf("replayed message = %+v", m)
+		}
+
+		// Reopen refuses an account whose activation has not expired.
+		e.register(adultID, "0912345678")
+		wantProblem(t, admin.Raw(ctx, "POST", "/api/v1/admin/eid/reopen", map[string]string{"id_number": adultID}, nil), "eid_not_activation_expired", 409)
+
+		// A reviewer without the admin role is refused.
+		rev, _ := e.officers.Create(ctx, "test", officer.NewOfficer{Username: "reviewer.hn", FullName: "Thẩm định", Password: "mat-khau-rat-dai-2",
+			Roles: []string{officer.RoleReviewer}, Units: []string{"001"}})
+		var rl struct {
+			Token string `json:"access_token"`
+		}
+		if err := anon.Raw(ctx, "POST", "/api/v1/officer/login", map[string]string{"username": "reviewer.hn", "password": "mat-khau-rat-dai-2", "code": totp.Code(rev.TOTPSecret, time.Now(), totp.Options{})}, &rl); err != nil {
+			t.Fatal(err)
+		}
+		reviewerClient := &appclient.Client{BaseURL: e.url, Token: rl.Token}
+		wantProblem(t, reviewerClient.Raw(ctx, "GET", "/api/v1/admin/trust", nil, nil), "forbidden", 403)
+	})
+}
+
+// TestActivationWebPage: a citizen approved after review activates from
+// the web page with password and SMS code, without the app.
+func TestActivationWebPage(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		ctx := context.Background()
+		e := newEIDEnv(t, open, nil)
+		c := e.register(adultID, "0912345678")
+		if _, err := c.Login(ctx, adultID, password); err != nil {
+			t.Fatal(err)
+		}
+		cit, _ := e.store.Citizen(ctx, adultID)
+		chip, _ := e.pki.IssueChip(cit, cit.Cards[0], testkit.ChipOptions{})
+		app, err := c.StartLevel1(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := chip.AnswerChallenge(app.Challenge)
+		selfie, _ := testkit.SyntheticPortrait("selfie")
+		res, err := c.SubmitLevel1(ctx, app.ApplicationID, chip.Files(), answer, selfie, e.qr(adultID))
+		if err != nil || res.State != "pending_review" {
+			t.Fatalf("dossier = %+v, %v", res, err)
+		}
+		if err := e.eid.Approve(ctx, eid.Caller{}, eid.Reviewer{ID: "o1", Roles: []string{"reviewer"}, Units: []string{"*"}}, app.ApplicationID); err != nil {
+			t.Fatal(err)
+		}
+
+		jar, _ := cookiejar.New(nil)
+		web := &http.Client{Jar: jar}
+		csrfRe := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+		ticketRe := regexp.MustCompile(`name="ticket" value="([^"]+)"`)
+		get := func(resp *http.Response, err error) (int, string) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		status, page := get(web.Get(e.url + "/activate"))
+		m := csrfRe.FindStringSubmatch(page)
+		if status != 200 || m == nil || !strings.Contains(page, "Kích hoạt tài khoản định danh điện tử") {
+			t.Fatalf("form: %d\n%s", status, page)
+		}
+		post := func(path string, v url.Values) (int, string) {
+			req, _ := http.NewRequest("POST", e.url+path, strings.NewReader(v.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", e.url)
+			return get(web.Do(req))
+		}
+		// Without the form token: refused.
+		if status, _ := post("/activate", url.Values{"id_number": {adultID}, "password": {password}}); status != 403 {
+			t.Errorf("no csrf: %d", status)
+		}
+		if status, page := post("/activate", url.Values{"csrf": {m[1]}, "id_number": {adultID}, "password": {"Sai@12345"}}); status != 401 || !strings.Contains(page, "class=\"err\"") {
+			t.Errorf("wrong password: %d", status)
+		}
+		status, page = post("/activate", url.Values{"csrf": {m[1]}, "id_number": {adultID}, "password": {password}})
+		tk := ticketRe.FindStringSubmatch(page)
+		if status != 200 || tk == nil || !strings.Contains(page, "091****678") {
+			t.Fatalf("code page: %d\n%s", status, page)
+		}
+		code := e.otp("0912345678")
+		if status, _ := post("/activate/confirm", url.Values{"csrf": {m[1]}, "ticket": {tk[1]}, "code": {"000000"}}); status != 400 {
+			t.Errorf("wrong code: %d", status)
+		}
+		status, page = post("/activate/confirm", url.Values{"csrf": {m[1]}, "ticket": {tk[1]}, "code": {code}})
+		if status != 200 || !strings.Contains(page, "mức 1") {
+			t.Fatalf("confirm: %d\n%s", status, page)
+		}
+		a, _ := e.store.AccountByIDNumber(ctx, adultID)
+		if a.Level != 1 {
+			t.Errorf("level after web activation = %d", a.Level)
+		}
+		// The code works once.
+		if status, _ := post("/activate/confirm", url.Values{"csrf": {m[1]}, "ticket": {tk[1]}, "code": {code}}); status == 200 {
+			t.Error("the code worked twice")
+		}
+	})
 }

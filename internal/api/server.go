@@ -66,7 +66,7 @@ func New(o Options) *Server {
 		o.Logger = slog.Default()
 	}
 	s := &Server{accounts: o.Accounts, eid: o.EID, officers: o.Officers, trust: o.Trust, store: o.Store,
-		limiter: ratelimit.Limiter{Counters: o.Store}, wake: o.OutboxWritten,
+		limiter: ratelimit.Limiter{Counters: o.Store, Now: time.Now}, wake: o.OutboxWritten,
 		ready: o.Ready, log: o.Logger, metrics: o.Metrics, trustedProxies: o.TrustedProxies, version: o.Version}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
