@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/vneid/vneid/internal/cms"
@@ -15,11 +16,19 @@ import (
 )
 
 // TrustList is an immutable set of trusted CSCA certificates and their
-// CRLs.
+// CRLs. It remembers which CSCAs signed the document signers it has seen
+// (millions of cards share a few DS certificates), so the chain signature
+// is verified once per DS, not once per card.
 type TrustList struct {
 	cscas []*x509lite.Certificate
 	crls  []*x509lite.CRL
+
+	mu       sync.Mutex
+	issuedBy map[[32]byte][]*x509lite.Certificate
 }
+
+// maxIssuerCache bounds the DS → CSCA cache.
+const maxIssuerCache = 4096
 
 // NewTrustList parses CSCA certificates and CRLs (DER). A CRL whose issuer
 // is not in the list, or whose signature does not verify, is refused.
@@ -65,6 +74,24 @@ func (t *TrustList) crlIssuer(l *x509lite.CRL) (*x509lite.Certificate, error) {
 
 // issuers returns the trusted CSCAs whose key verifies cert's signature.
 func (t *TrustList) issuers(cert *x509lite.Certificate) []*x509lite.Certificate {
+	key := sha256.Sum256(cert.Raw)
+	t.mu.Lock()
+	cached, ok := t.issuedBy[key]
+	t.mu.Unlock()
+	if ok {
+		return cached
+	}
+	out := t.verifyIssuers(cert)
+	t.mu.Lock()
+	if t.issuedBy == nil || len(t.issuedBy) >= maxIssuerCache {
+		t.issuedBy = map[[32]byte][]*x509lite.Certificate{}
+	}
+	t.issuedBy[key] = out
+	t.mu.Unlock()
+	return out
+}
+
+func (t *TrustList) verifyIssuers(cert *x509lite.Certificate) []*x509lite.Certificate {
 	var out []*x509lite.Certificate
 	for _, c := range t.cscas {
 		if !bytes.Equal(c.Subject.Raw, cert.Issuer.Raw) {
