@@ -10,6 +10,7 @@ import (
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/failure"
+	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/store"
 )
@@ -43,7 +44,6 @@ func (s *Server) startLevel1(w http.ResponseWriter, r *http.Request, p account.P
 		writeError(w, r, s.log, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/app/eid/applications/"+st.ApplicationID)
 	writeJSON(w, http.StatusCreated, map[string]any{"application_id": st.ApplicationID,
 		"challenge": base64.StdEncoding.EncodeToString(st.Challenge), "expires_at": st.ExpiresAt.UTC(),
 		"notes": nfcNotes(), "next_step": "read_chip"})
@@ -199,7 +199,7 @@ func (s *Server) admin(h func(http.ResponseWriter, *http.Request, string)) http.
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
-			writeError(w, r, s.log, account.ErrUnauthenticated)
+			writeError(w, r, s.log, officer.ErrUnauthenticated)
 			return
 		}
 		p, err := s.officers.Authenticate(r.Context(), strings.TrimSpace(token))

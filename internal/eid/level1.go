@@ -3,8 +3,6 @@ package eid
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,6 +55,9 @@ func (s *Service) StartLevel1(ctx context.Context, c Caller, p account.Principal
 		return Started{}, err
 	}
 	cit, err := s.citizen(ctx, p.Account.IDNumber)
+	if errors.Is(err, registry.ErrNotFound) {
+		return Started{}, account.ErrCitizenNotFound
+	}
 	if err != nil {
 		return Started{}, internal(err)
 	}
@@ -232,16 +233,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 		return Submitted{}, ErrEvidenceInvalid.WithFields("qr")
 	}
 
-	// Passive then active authentication. A replayed answer is refused
-	// before it is checked, with its own reason.
-	sum := sha256.Sum256(d.AASignature)
-	seen, err := s.store.Hit(ctx, "aa-answer:"+hex.EncodeToString(sum[:]), time.Unix(0, 0).UTC(), now.Add(90*24*time.Hour))
-	if err != nil {
-		return Submitted{}, internal(err)
-	}
-	if seen > 1 {
-		return Submitted{}, s.refuseChip(ctx, c, app, "aa_replayed", "this answer was already used")
-	}
+	// Passive then active authentication.
 	trust, err := s.trustList(ctx)
 	if err != nil {
 		return Submitted{}, internal(err)
@@ -256,10 +248,15 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 		return Submitted{}, internal(err)
 	}
 	if err := chipauth.Active(res, app.Challenge, d.AASignature); err != nil {
-		if errors.As(err, &f) {
-			return Submitted{}, s.refuseChip(ctx, c, app, string(f.Reason), f.Detail)
+		if !errors.As(err, &f) {
+			return Submitted{}, internal(err)
 		}
-		return Submitted{}, internal(err)
+		// An answer that signs one of this account's earlier challenges is
+		// a replay (recorded files and answer, no live chip).
+		if f.Reason == chipauth.ReasonAASignature && s.answersEarlierChallenge(ctx, res, app, d.AASignature) {
+			return Submitted{}, s.refuseChip(ctx, c, app, "aa_replayed", "the answer signs an earlier challenge")
+		}
+		return Submitted{}, s.refuseChip(ctx, c, app, string(f.Reason), f.Detail)
 	}
 	chipID := res.DG1.PersonalID
 	if chipID == "" {
@@ -668,4 +665,20 @@ func (s *Service) PutPortrait(ctx context.Context, idNumber, format string, data
 		return internal(err)
 	}
 	return nil
+}
+
+// answersEarlierChallenge reports whether answer signs the challenge of one
+// of the account's earlier level-1 applications.
+func (s *Service) answersEarlierChallenge(ctx context.Context, res *chipauth.Result, app store.Application, answer []byte) bool {
+	earlier, err := s.store.ListApplications(ctx, store.ApplicationFilter{AccountID: app.AccountID, Limit: 100})
+	if err != nil {
+		s.log.Warn("replay check", "err", err)
+		return false
+	}
+	for _, e := range earlier {
+		if e.ID != app.ID && len(e.Challenge) == chipauth.ChallengeSize && chipauth.Active(res, e.Challenge, answer) == nil {
+			return true
+		}
+	}
+	return false
 }

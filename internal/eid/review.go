@@ -307,7 +307,7 @@ func (s *Service) Activate(ctx context.Context, c Caller, accountID string) (int
 	case now.After(st.ActivationDue):
 		err := s.store.InTx(ctx, func(q store.Queries) error {
 			return q.UpdateEID(ctx, accountID, store.EIDUpdate{From: store.EIDApproved, To: store.EIDActivationExpired,
-				Level: -1, PendingLevel: st.PendingLevel, At: now})
+				Level: -1, PendingLevel: st.PendingLevel, ActivationDue: st.ActivationDue, At: now})
 		})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			return 0, internal(err)

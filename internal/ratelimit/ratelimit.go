@@ -45,7 +45,10 @@ func (l Limiter) Allow(ctx context.Context, rule Rule, key string) error {
 	if rule.Limit <= 0 || rule.Window <= 0 {
 		return nil
 	}
-	now := l.Now()
+	now := time.Now()
+	if l.Now != nil {
+		now = l.Now()
+	}
 	start := now.Truncate(rule.Window)
 	sum := sha256.Sum256([]byte(key))
 	n, err := l.Counters.Hit(ctx, rule.Name+":"+hex.EncodeToString(sum[:16]), start, start.Add(rule.Window))
