@@ -96,7 +96,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if cfg.SMTP.Host != "" {
 		e, err := notify.NewEmailSender(notify.SMTPConfig{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
-			Password: cfg.SMTP.Password, From: cfg.SMTP.From, FromName: "VNeID", TLSMode: notify.SMTPTLSMode(cfg.SMTP.TLS)})
+			Password: cfg.SMTP.Password, From: cfg.SMTP.From, FromName: "VNeID", TLSMode: notify.SMTPTLSMode(cfg.SMTP.TLS),
+			Subject: notify.EmailSubject})
 		if err != nil {
 			return fmt.Errorf("smtp: %w", err)
 		}

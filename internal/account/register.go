@@ -346,11 +346,12 @@ type Account struct {
 	Level       int
 	CreatedAt   time.Time
 	LastLoginAt time.Time
+	Email       string
 }
 
 func view(a store.Account) Account {
 	return Account{ID: a.ID, IDNumber: a.IDNumber, Phone: a.Phone, State: a.State, Level: a.Level,
-		CreatedAt: a.CreatedAt, LastLoginAt: a.LastLoginAt}
+		CreatedAt: a.CreatedAt, LastLoginAt: a.LastLoginAt, Email: a.Email}
 }
 
 // SetPassword completes the registration: it checks the password policy and

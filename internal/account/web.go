@@ -5,9 +5,11 @@ import (
 	"crypto/hmac"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/store"
@@ -140,4 +142,27 @@ func (s *Service) FinishWebSignIn(ctx context.Context, c Caller, ticket, code st
 		return Account{}, internal(err)
 	}
 	return view(a), nil
+}
+
+// ErrInvalidEmail: the email address is not one.
+var ErrInvalidEmail = failure.New("invalid_email", failure.Invalid,
+	"Địa chỉ thư điện tử không hợp lệ.", "The email address is not valid.")
+
+// SetEmail sets (or, with "", removes) the address that receives result
+// notices by email besides SMS and the in-app inbox.
+func (s *Service) SetEmail(ctx context.Context, c Caller, p Principal, email string) error {
+	email = strings.TrimSpace(email)
+	if email != "" {
+		addr, err := mail.ParseAddress(email)
+		if err != nil || addr.Address != email || len(email) > 254 || addr.Name != "" {
+			return ErrInvalidEmail.WithFields("email")
+		}
+	}
+	err := s.store.InTx(ctx, func(q store.Queries) error {
+		if err := q.SetAccountEmail(ctx, p.Account.ID, email, s.now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, c, "account:"+p.Account.ID, "account.email_set", p.Account.IDNumber, "notices", nil)
+	})
+	return internal(err)
 }

@@ -413,8 +413,17 @@ func TestActivationWebPage(t *testing.T) {
 		if err != nil || res.State != "pending_review" {
 			t.Fatalf("dossier = %+v, %v", res, err)
 		}
+		// The citizen adds an email address for notices.
+		wantProblem(t, c.Raw(ctx, "PUT", "/api/v1/app/me/email", map[string]string{"email": "not an address"}, nil), "invalid_email", 400, "email")
+		if err := c.Raw(ctx, "PUT", "/api/v1/app/me/email", map[string]string{"email": "dao.nguyen@example.vn"}, nil); err != nil {
+			t.Fatal(err)
+		}
 		if err := e.eid.Approve(ctx, eid.Caller{}, eid.Reviewer{ID: "o1", Roles: []string{"reviewer"}, Units: []string{"*"}}, app.ApplicationID); err != nil {
 			t.Fatal(err)
+		}
+		mails, _ := e.store.ListOutbox(ctx, store.OutboxFilter{Recipient: "dao.nguyen@example.vn"})
+		if len(mails) != 1 || mails[0].Template != "eid_approved" || !strings.Contains(mails[0].Body, "NGUYEN THI ANH DAO đã được phê duyệt") {
+			t.Errorf("approval email = %+v", mails)
 		}
 
 		jar, _ := cookiejar.New(nil)

@@ -126,6 +126,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/app/login", s.login},
 		{"POST /api/v1/app/logout", s.authed(s.logout)},
 		{"GET /api/v1/app/me", s.authed(s.me)},
+		{"PUT /api/v1/app/me/email", s.authed(s.setEmail)},
 		{"GET /api/v1/app/eid", s.authed(s.eidStatus)},
 		{"POST /api/v1/app/eid/level1", s.authed(s.startLevel1)},
 		{"POST /api/v1/app/eid/applications/{id}/dossier", s.authed(s.submitLevel1)},
@@ -214,6 +215,7 @@ func citizenView(c account.Confirmation) citizenJSON {
 }
 
 type accountJSON struct {
+	Email       string     `json:"email,omitempty"`
 	ID          string     `json:"id"`
 	IDNumber    string     `json:"id_number"`
 	Phone       string     `json:"phone"`
@@ -224,7 +226,7 @@ type accountJSON struct {
 }
 
 func accountView(a account.Account) accountJSON {
-	out := accountJSON{ID: a.ID, IDNumber: a.IDNumber, Phone: a.Phone, State: string(a.State), Level: a.Level, CreatedAt: a.CreatedAt.UTC()}
+	out := accountJSON{Email: a.Email, ID: a.ID, IDNumber: a.IDNumber, Phone: a.Phone, State: string(a.State), Level: a.Level, CreatedAt: a.CreatedAt.UTC()}
 	if !a.LastLoginAt.IsZero() {
 		t := a.LastLoginAt.UTC()
 		out.LastLoginAt = &t
@@ -409,4 +411,19 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, p account.Principal)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"account": accountView(prof.Account), "citizen": citizenView(prof.Citizen)})
+}
+
+func (s *Server) setEmail(w http.ResponseWriter, r *http.Request, p account.Principal) {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if err := s.accounts.SetEmail(r.Context(), s.caller(r), p, req.Email); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

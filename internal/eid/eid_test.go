@@ -275,12 +275,19 @@ func TestRejectionAndExpiredActivation(t *testing.T) {
 	eachStore(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		f := newFixture(t, st, nil, eid.DefaultConfig())
+		if err := f.st.SetAccountEmail(ctx, f.acc.ID, "an.nguyen@example.vn", f.clock.t); err != nil {
+			t.Fatal(err)
+		}
 		res, err := f.submit(t, testkit.ChipOptions{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if err := f.svc.Reject(ctx, eid.Caller{}, reviewer("*"), res.ApplicationID, "selfie_quality", "Ảnh bị mờ, đề nghị chụp lại."); err != nil {
 			t.Fatal(err)
+		}
+		mails, _ := f.st.ListOutbox(ctx, store.OutboxFilter{Recipient: "an.nguyen@example.vn"})
+		if len(mails) != 1 || mails[0].Channel != "email" || !strings.Contains(mails[0].Body, "đề nghị chụp lại") || !strings.Contains(mails[0].Body, "not approved") {
+			t.Errorf("rejection email = %+v", mails)
 		}
 		msgs, _ := f.st.ListOutbox(ctx, store.OutboxFilter{Recipient: f.acc.Phone})
 		if len(msgs) != 1 || !strings.Contains(msgs[0].Body, "chưa được phê duyệt") || strings.Contains(msgs[0].Body, "chụp lại") {

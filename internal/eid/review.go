@@ -245,6 +245,11 @@ func (s *Service) approve(ctx context.Context, q store.Queries, c Caller, app *s
 	if _, err := q.EnqueueOutbox(ctx, notify.EIDApprovedMessage(acc.Phone, identity.ASCIIName(cit.FullName), s.cfg.PortalURL, now)); err != nil {
 		return err
 	}
+	if acc.Email != "" {
+		if _, err := q.EnqueueOutbox(ctx, notify.EIDApprovedEmail(acc.Email, identity.ASCIIName(cit.FullName), s.cfg.PortalURL, now)); err != nil {
+			return err
+		}
+	}
 	if _, err := q.AddInbox(ctx, store.InboxMessage{AccountID: app.AccountID, Kind: "eid_approved",
 		TitleVI: "Hồ sơ định danh điện tử đã được phê duyệt", TitleEN: "e-ID application approved",
 		BodyVI:    "Hồ sơ đăng ký tài khoản định danh điện tử mức " + itoa(app.Level) + " của bạn đã được phê duyệt. Vui lòng kích hoạt tài khoản trước " + due.In(s.cfg.Location).Format("15:04 02/01/2006") + ".",
@@ -272,6 +277,11 @@ func (s *Service) reject(ctx context.Context, q store.Queries, c Caller, app *st
 	}
 	if _, err := q.EnqueueOutbox(ctx, notify.EIDRejectedMessage(acc.Phone, identity.ASCIIName(cit.FullName), reason.VI, now)); err != nil {
 		return err
+	}
+	if acc.Email != "" {
+		if _, err := q.EnqueueOutbox(ctx, notify.EIDRejectedEmail(acc.Email, identity.ASCIIName(cit.FullName), reason.VI, reason.EN, text, now)); err != nil {
+			return err
+		}
 	}
 	if _, err := q.AddInbox(ctx, store.InboxMessage{AccountID: app.AccountID, Kind: "eid_rejected",
 		TitleVI: "Hồ sơ định danh điện tử chưa được phê duyệt", TitleEN: "e-ID application not approved",

@@ -565,8 +565,9 @@ func TestStartFailure(t *testing.T) {
 
 // BenchmarkCompare measures whole comparisons (decoding, scaling, both
 // detections) of:
-//   - selfie-portrait: a 1466×1714 JPEG "selfie" (sent as 876×1024) with a
-//     370×457 JPEG portrait, one face each;
+//   - selfie-portrait: a 1466×1714 JPEG "selfie" (sent as 876×1024; the
+//     edge of a neighbour's face makes it two faces) with a 370×457 JPEG
+//     portrait;
 //   - group-photo: the 1920×1280 sample1.jpg (sent as 1024×683, three
 //     faces) with a 364×402 portrait;
 //

@@ -42,3 +42,41 @@ func EIDRejectedMessage(phone, asciiName, reason string, now time.Time) store.Ou
 			asciiName, reason),
 	}
 }
+
+// EIDApprovedEmail is the approval notice by email: the same words as the
+// SMS, with an English translation.
+func EIDApprovedEmail(email, asciiName, portalURL string, now time.Time) store.OutboxMessage {
+	m := EIDApprovedMessage(email, asciiName, portalURL, now)
+	m.Channel = Email
+	m.Body += "\n\n---\nThe Police Department for Administrative Management of Social Order: the e-ID account application of citizen " +
+		asciiName + " has been approved. Please open the VNeID app or " + or(portalURL, DefaultPortalURL) + " to activate the account within 7 days."
+	return m
+}
+
+// EIDRejectedEmail is the rejection notice by email, with the officer's
+// explanation (email is not shown on a lock screen as an SMS is).
+func EIDRejectedEmail(email, asciiName, reasonVI, reasonEN, text string, now time.Time) store.OutboxMessage {
+	m := EIDRejectedMessage(email, asciiName, reasonVI, now)
+	m.Channel = Email
+	m.Body += "\nNội dung: " + text + "\n\n---\nThe e-ID account application of citizen " + asciiName +
+		" was not approved. Reason: " + reasonEN + ". Explanation: " + text + "\nOpen the VNeID app for details."
+	return m
+}
+
+// EmailSubject returns the subject line of a template's email.
+func EmailSubject(template string) string {
+	switch template {
+	case TemplateEIDApproved:
+		return "Hồ sơ định danh điện tử đã được phê duyệt / e-ID application approved"
+	case TemplateEIDRejected:
+		return "Hồ sơ định danh điện tử chưa được phê duyệt / e-ID application not approved"
+	}
+	return DefaultSubject(template)
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -154,6 +154,8 @@ type Account struct {
 	UpdatedAt         time.Time
 	PasswordChangedAt time.Time
 	LastLoginAt       time.Time // zero before the first login
+	// Email, if set, receives result notices too.
+	Email string
 }
 
 // Device is a phone bound to an account.
@@ -192,6 +194,8 @@ type AccountQueries interface {
 	// UpdatePasswordHash replaces the stored hash (after a rehash with new
 	// parameters, or a password change).
 	UpdatePasswordHash(ctx context.Context, accountID, hash string, at time.Time) error
+	// SetAccountEmail sets (or clears, with "") the account's email.
+	SetAccountEmail(ctx context.Context, accountID, email string, at time.Time) error
 	// BindDevice binds a device to an account. An account has one device:
 	// binding another replaces it.
 	BindDevice(ctx context.Context, d Device) error

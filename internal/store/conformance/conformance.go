@@ -271,6 +271,15 @@ func testAccounts(t *testing.T, s store.Store) {
 	if !got.LastLoginAt.Equal(base.Add(time.Hour)) || got.PasswordHash != "$argon2id$y" {
 		t.Errorf("after login and rehash: %+v", got)
 	}
+	if err := s.SetAccountEmail(ctx, a.ID, "an.nguyen@example.vn", base.Add(3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.Account(ctx, a.ID); got.Email != "an.nguyen@example.vn" {
+		t.Errorf("email = %q", got.Email)
+	}
+	if err := s.SetAccountEmail(ctx, "acc-none", "x@example.vn", base); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("email of a missing account: %v", err)
+	}
 	d := store.Device{AccountID: a.ID, DeviceID: "dev-1", PublicKey: []byte{9, 9}, Name: "iPhone", Platform: "ios", BoundAt: base}
 	if err := s.BindDevice(ctx, d); err != nil {
 		t.Fatal(err)

@@ -131,22 +131,22 @@ func (q queries) ConsumeOTP(ctx context.Context, id string, at time.Time) error 
 	return affected("consume otp", res, err, store.ErrConflict)
 }
 
-const accountColumns = `id, id_number, phone, password_hash, state, level, created_at, updated_at, password_changed_at, last_login_at`
+const accountColumns = `id, id_number, phone, password_hash, state, level, created_at, updated_at, password_changed_at, last_login_at, email`
 
 func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
 	var a store.Account
 	var state string
 	err := row.Scan(&a.ID, &a.IDNumber, &a.Phone, &a.PasswordHash, &state, &a.Level, timeCol{&a.CreatedAt},
-		timeCol{&a.UpdatedAt}, timeCol{&a.PasswordChangedAt}, timeCol{&a.LastLoginAt})
+		timeCol{&a.UpdatedAt}, timeCol{&a.PasswordChangedAt}, timeCol{&a.LastLoginAt}, &a.Email)
 	a.State = store.AccountState(state)
 	return a, err
 }
 
 // CreateAccount stores an account.
 func (q queries) CreateAccount(ctx context.Context, a store.Account) error {
-	_, err := q.x.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+	_, err := q.x.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 		a.ID, a.IDNumber, a.Phone, a.PasswordHash, string(a.State), a.Level, q.t(a.CreatedAt), q.t(a.UpdatedAt),
-		q.t(a.PasswordChangedAt), q.t(a.LastLoginAt))
+		q.t(a.PasswordChangedAt), q.t(a.LastLoginAt), a.Email)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("create account: %w", store.ErrConflict)
 	}
@@ -245,4 +245,10 @@ func (q queries) TouchSession(ctx context.Context, id string, at time.Time) erro
 func (q queries) RevokeSession(ctx context.Context, id string, at time.Time) error {
 	res, err := q.x.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, q.t(at), id)
 	return affected("revoke session", res, err, store.ErrNotFound)
+}
+
+// SetAccountEmail sets (or clears, with "") the account's email address.
+func (q queries) SetAccountEmail(ctx context.Context, accountID, email string, at time.Time) error {
+	res, err := q.x.ExecContext(ctx, `UPDATE accounts SET email = $1, updated_at = $2 WHERE id = $3`, email, q.t(at), accountID)
+	return affected("set account email", res, err, store.ErrNotFound)
 }
