@@ -46,7 +46,7 @@ func TestDefault(t *testing.T) {
 		Account: config.AccountRules{MinAge: 14, RegistrationTTL: 30 * time.Minute, OTPLength: 6, OTPTTL: 5 * time.Minute,
 			OTPMaxAttempts: 5, OTPResendAfter: time.Minute, OTPDailyLimit: 5, SessionTTL: 12 * time.Hour,
 			Argon2MemoryKiB: a.Argon2.MemoryKiB, Argon2Time: a.Argon2.Time, Argon2Threads: a.Argon2.Threads},
-		EID: config.EIDRules{AutoApprove: true, FaceThreshold: 0.55, ActivationWindow: 7 * 24 * time.Hour,
+		EID: config.EIDRules{AutoApprove: true, FaceThreshold: 0.65, ActivationWindow: 7 * 24 * time.Hour,
 			Level1DeadlineDays: 1, EvidenceTTL: 15 * time.Minute, PortalURL: "https://vneid.gov.vn"},
 		Face: config.FaceSettings{Engine: "faceapi", WorkerDir: "tools/faceapi", Workers: 1, NodePath: "node"},
 	}

@@ -51,7 +51,7 @@ type Config struct {
 // DefaultConfig returns the rules of the decree and the published app.
 func DefaultConfig() Config {
 	return Config{EvidenceTTL: 15 * time.Minute, ActivationWindow: 7 * 24 * time.Hour, Level1Deadline: 1,
-		AutoApprove: true, FaceThreshold: 0.55, MaxSelfieBytes: 4 << 20, MaxFileBytes: 256 << 10,
+		AutoApprove: true, FaceThreshold: 0.65, MaxSelfieBytes: 4 << 20, MaxFileBytes: 256 << 10,
 		Location: time.FixedZone("ICT", 7*3600), PortalURL: "https://vneid.gov.vn"}
 }
 
