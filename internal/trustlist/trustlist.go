@@ -84,7 +84,9 @@ func (m *Manager) put(ctx context.Context, actor, source string, entries []chipa
 	if err != nil {
 		return Result{}, err
 	}
-	m.changed()
+	if res.Added > 0 {
+		m.changed()
+	}
 	return res, nil
 }
 
