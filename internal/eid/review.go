@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -299,7 +300,7 @@ func actorOf(by string) string {
 	return by
 }
 
-func itoa(n int) string { return string(rune('0' + n)) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // Activate activates an approved e-ID for the logged-in citizen within the
 // activation window; after it the account needs an officer.
