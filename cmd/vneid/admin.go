@@ -35,7 +35,12 @@ func cmdTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return flag.ErrHelp
 	}
 	sub := args[0]
-	cfg, fs, err := loadConfig("trust "+sub, args[1:], stderr, nil)
+	var signerCA string
+	cfg, fs, err := loadConfig("trust "+sub, args[1:], stderr, func(fs *flag.FlagSet) {
+		if sub == "import-masterlist" {
+			fs.StringVar(&signerCA, "signer-ca", "", "the CSCA that issued the list's signer (PEM or DER); default: a CSCA already trusted")
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -85,7 +90,13 @@ func cmdTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				}
 				added, known = r.Added, r.Known
 			default:
-				r, err := svc.trust.ImportMasterList(ctx, actor, "masterlist:"+path, b)
+				var ca []byte
+				if signerCA != "" {
+					if ca, err = os.ReadFile(signerCA); err != nil {
+						return err
+					}
+				}
+				r, err := svc.trust.ImportMasterList(ctx, actor, "masterlist:"+path, b, ca)
 				if err != nil {
 					return fmt.Errorf("%s: %w", path, err)
 				}

@@ -129,6 +129,9 @@ func (s *Service) FinishWebSignIn(ctx context.Context, c Caller, ticket, code st
 	if err != nil {
 		return Account{}, internal(err)
 	}
+	if a.State != store.AccountActive {
+		return Account{}, ErrAccountLocked
+	}
 	err = s.store.InTx(ctx, func(q store.Queries) error {
 		if err := q.ConsumeOTP(ctx, o.ID, s.now()); err != nil {
 			return err

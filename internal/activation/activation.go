@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -47,7 +48,12 @@ func New(o Options) *Handler {
 		o.Logger = slog.Default()
 	}
 	if o.ClientIP == nil {
-		o.ClientIP = func(r *http.Request) string { return r.RemoteAddr }
+		o.ClientIP = func(r *http.Request) string {
+			if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+				return host
+			}
+			return r.RemoteAddr
+		}
 	}
 	h := &Handler{o: o, page: template.Must(template.New("page").Parse(pageHTML)), mux: http.NewServeMux(),
 		prot: http.NewCrossOriginProtection()}

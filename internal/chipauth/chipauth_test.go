@@ -414,3 +414,27 @@ func TestParsedDG1MatchesMRZ(t *testing.T) {
 		t.Errorf("DG1 = %+v, %v", td1, err)
 	}
 }
+
+// TestCRLAfterKeyRollover: a CRL signed with the CSCA's new key revokes a
+// document signer issued under the old key of the same name.
+func TestCRLAfterKeyRollover(t *testing.T) {
+	old, _ := testkit.NewPKI(testkit.P256, "VN", now)
+	rolled, _ := testkit.NewPKI(testkit.P256, "VN", now) // same name, new key
+	if !bytes.Equal(old.CSCA.Subject.Raw, rolled.CSCA.Subject.Raw) {
+		t.Fatal("the test needs two CSCAs of one name")
+	}
+	crl, err := rolled.CRL(now, old.DS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := chipauth.NewTrustList([][]byte{old.CSCA.Raw, rolled.CSCA.Raw}, [][]byte{crl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&chipauth.Verifier{Trust: tl}).Passive(issue(t, old, testkit.ChipOptions{}).Input(), now); !isReason(err, chipauth.ReasonDSRevoked) {
+		t.Errorf("DS revoked by the rolled-over CSCA's CRL: %v", err)
+	}
+	if _, err := (&chipauth.Verifier{Trust: tl}).Passive(issue(t, rolled, testkit.ChipOptions{}).Input(), now); err != nil {
+		t.Errorf("the new DS: %v", err)
+	}
+}

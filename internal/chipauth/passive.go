@@ -115,7 +115,7 @@ func (v *Verifier) Passive(chip Chip, at time.Time) (*Result, error) {
 	if !sameCountry(ds.Subject.Country, csca.Subject.Country) {
 		return nil, fail(ReasonDSCountry, "DS country %q, CSCA country %q", ds.Subject.Country, csca.Subject.Country)
 	}
-	if v.Trust.revoked(csca, ds) {
+	if v.Trust.revoked(ds) {
 		return nil, fail(ReasonDSRevoked, "serial %s", ds.SerialNumber.Text(16))
 	}
 

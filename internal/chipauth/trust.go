@@ -46,6 +46,9 @@ func NewTrustList(cscas, crls [][]byte) (*TrustList, error) {
 		if err != nil {
 			return nil, fail(ReasonTrustListMalformed, "CRL %d: %v", i+1, err)
 		}
+		if len(l.UnhandledCritical) > 0 {
+			return nil, fail(ReasonTrustListMalformed, "CRL %d: unknown critical extension %v", i+1, l.UnhandledCritical)
+		}
 		if _, err := t.crlIssuer(l); err != nil {
 			return nil, fail(ReasonTrustListMalformed, "CRL %d: %v", i+1, err)
 		}
@@ -107,10 +110,13 @@ func (t *TrustList) verifyIssuers(cert *x509lite.Certificate) []*x509lite.Certif
 	return out
 }
 
-// revoked reports whether a CRL of csca lists cert.
-func (t *TrustList) revoked(csca, cert *x509lite.Certificate) bool {
+// revoked reports whether a trusted CRL of cert's issuer lists cert. Every
+// CRL in the list verified under a trusted CSCA of its issuer name when
+// the list was built, so a CRL signed with the CSCA's new key after a key
+// rollover still revokes certificates issued under the old key.
+func (t *TrustList) revoked(cert *x509lite.Certificate) bool {
 	for _, l := range t.crls {
-		if bytes.Equal(l.Issuer.Raw, csca.Subject.Raw) && l.CheckSignatureFrom(csca) == nil && l.IsRevoked(cert.SerialNumber) {
+		if bytes.Equal(l.Issuer.Raw, cert.Issuer.Raw) && l.IsRevoked(cert.SerialNumber) {
 			return true
 		}
 	}

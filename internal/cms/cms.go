@@ -308,6 +308,13 @@ func (sd *SignedData) VerifySigner(si *SignerInfo, cert *x509lite.Certificate) e
 	if err != nil {
 		return err
 	}
+	listed := false
+	for _, a := range sd.DigestAlgorithms {
+		listed = listed || a.Algorithm.Equal(si.DigestAlgorithm.Algorithm)
+	}
+	if !listed {
+		return fmt.Errorf("%w: the signer's digest algorithm %v is not among the SignedData's", ErrMalformed, si.DigestAlgorithm.Algorithm)
+	}
 	if !h.Available() {
 		return fmt.Errorf("cms: hash %v not available", h)
 	}

@@ -1,7 +1,10 @@
 package eid_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/jpeg"
 	"crypto/rand"
 	"encoding/json"
 	"log/slog"
@@ -178,7 +181,8 @@ func TestManualReviewAndActivation(t *testing.T) {
 		}
 		for name, want := range map[string]eid.CheckStatus{"chip_passive_auth": eid.CheckPass, "chip_active_auth": eid.CheckPass,
 			"chip_dg1_dg13": eid.CheckPass, "registry_match": eid.CheckPass, "qr_match": eid.CheckPass, "card_valid": eid.CheckPass,
-			"id_number_rule": eid.CheckPass, "face_chip": eid.CheckUnavailable, "face_registry": eid.CheckUnavailable} {
+			"id_number_rule": eid.CheckPass, "face_chip": eid.CheckUnavailable, "face_registry": eid.CheckUnavailable,
+			"selfie_not_copy": eid.CheckPass} {
 			if statuses[name] != want {
 				t.Errorf("check %s = %q, want %q (%+v)", name, statuses[name], want, res.Report.Checks)
 			}
@@ -215,7 +219,7 @@ func TestManualReviewAndActivation(t *testing.T) {
 			t.Fatalf("queue = %+v, %v", q, err)
 		}
 		v, err := f.svc.Dossier(ctx, eid.Caller{}, reviewer("001"), res.ApplicationID)
-		if err != nil || v.ChipPortrait == nil || v.Selfie == nil || v.RegistryPortrait != nil || len(v.Report.Checks) != 9 {
+		if err != nil || v.ChipPortrait == nil || v.Selfie == nil || v.RegistryPortrait != nil || len(v.Report.Checks) != 10 {
 			t.Fatalf("dossier view: %v (portrait %d bytes, selfie %d)", err, len(v.ChipPortrait), len(v.Selfie))
 		}
 		audit, _ := f.st.AuditBySubject(ctx, f.citizen.ID, 50)
@@ -496,4 +500,47 @@ func TestMismatchesGoToAnOfficer(t *testing.T) {
 		t.Errorf("state %s", res.State)
 	}
 
+}
+
+// TestSelfieCopiesGoToAnOfficer: the chip's own portrait sent as the
+// selfie, as it is or re-encoded and rescaled, is caught, so a card holder
+// cannot pass the face checks with the card's photo.
+func TestSelfieCopiesGoToAnOfficer(t *testing.T) {
+	f := newFixture(t, storetest.OpenSQLite(t), nil, eid.DefaultConfig())
+	portrait, _ := testkit.SyntheticPortrait("chip")
+	img, _, err := image.Decode(bytes.NewReader(portrait))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := image.NewRGBA(image.Rect(0, 0, 180, 240))
+	for y := range 240 {
+		for x := range 180 {
+			small.Set(x, y, img.At(x*240/180, y*320/240))
+		}
+	}
+	var reencoded bytes.Buffer
+	_ = jpeg.Encode(&reencoded, small, &jpeg.Options{Quality: 60})
+	other, _ := testkit.SyntheticPortrait("someone else")
+	for name, tc := range map[string]struct {
+		selfie []byte
+		want   eid.CheckStatus
+	}{
+		"the portrait itself":     {portrait, eid.CheckFail},
+		"re-encoded and rescaled": {reencoded.Bytes(), eid.CheckFail},
+		"another picture":         {other, eid.CheckPass},
+	} {
+		res, err := f.submit(t, testkit.ChipOptions{Portrait: portrait}, tc.selfie)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, c := range res.Report.Checks {
+			if c.Name == "selfie_not_copy" && c.Status != tc.want {
+				t.Errorf("%s: selfie_not_copy = %s (%s), want %s", name, c.Status, c.Detail, tc.want)
+			}
+		}
+		// Let the next submission start: reject this one.
+		if err := f.svc.Reject(context.Background(), eid.Caller{}, reviewer("*"), res.ApplicationID, "other", "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

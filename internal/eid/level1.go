@@ -258,6 +258,9 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 		}
 		return Submitted{}, s.refuseChip(ctx, c, app, string(f.Reason), f.Detail)
 	}
+	if res.DG1.IssuingState != "VNM" {
+		return Submitted{}, s.refuseChip(ctx, c, app, string(chipauth.ReasonDSCountry), "not a Vietnamese card: "+res.DG1.IssuingState)
+	}
 	chipID := res.DG1.PersonalID
 	if chipID == "" {
 		chipID = res.DG13.IDNumber
@@ -296,6 +299,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 	if err != nil {
 		return Submitted{}, internal(err)
 	}
+	rep.Checks = append(rep.Checks, checkSelfieNotCopy(d.Selfie, portrait, dbPortrait))
 	if dbPortrait == nil {
 		rep.Checks = append(rep.Checks, Check{Name: "face_registry", Status: CheckUnavailable, Detail: "no portrait on file"})
 	} else {
@@ -613,6 +617,11 @@ func (s *Service) compareFaces(ctx context.Context, name string, selfie, other [
 	case cmp.FacesA != 1:
 		c.Status = CheckWarn
 		c.Detail += "; more than one face in the selfie"
+	case score >= 0.97:
+		// Two photographs of a face are never this close; a reviewer
+		// should see whether the selfie is the portrait itself.
+		c.Status = CheckWarn
+		c.Detail += "; as close as one photograph to itself"
 	default:
 		c.Status = CheckPass
 	}

@@ -70,9 +70,19 @@ func (s *Service) Queue(ctx context.Context, c Caller, r Reviewer, limit int) ([
 		ids = append(ids, a.IDNumber)
 		out = append(out, item)
 	}
+	// The queue shows each citizen's name and ID number: one audit entry
+	// per citizen, so each can see that an officer read it.
 	if len(ids) > 0 {
-		if err := s.audit(ctx, s.store, c, "officer:"+r.ID, "eid.queue.read", "", "eid_review",
-			map[string]any{"count": len(ids)}); err != nil {
+		err := s.store.InTx(ctx, func(q store.Queries) error {
+			for _, id := range ids {
+				if err := s.audit(ctx, q, c, "officer:"+r.ID, "eid.queue.read", id, "eid_review",
+					map[string]any{"fields": []string{"full_name"}}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, internal(err)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/failure"
+	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/totp"
@@ -224,10 +225,25 @@ type Session struct {
 	Principal Principal
 }
 
+// loginRule limits sign-in attempts per username, whatever the client
+// address, so a TOTP code cannot be guessed from many addresses.
+func loginRule() ratelimit.Rule {
+	return ratelimit.Rule{Name: "officer-login-user", Limit: 10, Window: 15 * time.Minute}
+}
+
+// IdleTimeout ends a console session nobody has used for this long.
+const IdleTimeout = 30 * time.Minute
+
 // Login signs an officer in with password and TOTP code. Every failure
 // looks the same to the caller.
 func (s *Service) Login(ctx context.Context, username, password, code string) (Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
+	if len(username) > 64 {
+		return Session{}, ErrBadCredentials
+	}
+	if err := (ratelimit.Limiter{Counters: s.store, Now: s.now}).Allow(ctx, loginRule(), username); err != nil {
+		return Session{}, err
+	}
 	o, err := s.store.OfficerByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && o.State != store.OfficerActive) {
 		_, _, _ = account.VerifyPassword(s.dummy, password, s.argon)
@@ -237,7 +253,7 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (S
 	if err != nil {
 		return Session{}, fmt.Errorf("officer: login: %w", err)
 	}
-	ok, _, err := account.VerifyPassword(o.PasswordHash, account.NormalizePassword(password), s.argon)
+	ok, stale, err := account.VerifyPassword(o.PasswordHash, account.NormalizePassword(password), s.argon)
 	if err != nil || !ok {
 		s.failed(ctx, username, "password")
 		return Session{}, ErrBadCredentials
@@ -266,6 +282,18 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (S
 		}
 		if err := q.CreateOfficerSession(ctx, sess); err != nil {
 			return err
+		}
+		if stale {
+			// New hashing parameters apply at the next sign-in, so that
+			// every officer's check costs the same as the dummy's.
+			h, err := account.HashPassword(account.NormalizePassword(password), s.argon)
+			if err != nil {
+				return err
+			}
+			o.PasswordHash, o.UpdatedAt = h, now
+			if err := q.UpdateOfficer(ctx, o); err != nil {
+				return err
+			}
 		}
 		return audit(ctx, q, now, "officer:"+o.ID, "officer.login", o.ID, nil)
 	})
@@ -306,7 +334,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		return Principal{}, fmt.Errorf("officer: authenticate: %w", err)
 	}
 	now := s.now()
-	if !sess.RevokedAt.IsZero() || now.After(sess.ExpiresAt) {
+	if !sess.RevokedAt.IsZero() || now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > IdleTimeout {
 		return Principal{}, ErrUnauthenticated
 	}
 	o, err := s.store.Officer(ctx, sess.OfficerID)

@@ -13,6 +13,7 @@ import (
 	"github.com/vneid/vneid/internal/chipauth"
 	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/store"
+	"github.com/vneid/vneid/internal/x509lite"
 )
 
 // ErrInvalid: the file is not a CSCA certificate, CRL or master list.
@@ -127,16 +128,26 @@ func (m *Manager) AddCRL(ctx context.Context, actor, source string, b []byte) (R
 	return m.put(ctx, actor, source, []chipauth.Entry{e})
 }
 
-// ImportMasterList trusts every CA certificate of an ICAO master list
-// whose signature verifies; entries that are not CA certificates (link
-// certificates without the CA flag) are skipped.
-func (m *Manager) ImportMasterList(ctx context.Context, actor, source string, b []byte) (Result, error) {
+// ImportMasterList trusts the CA certificates of an ICAO master list. The
+// list's signature must verify, and its signer must be issued by signerCA
+// (the CSCA of the country that publishes the list, e.g. Germany's, given
+// by the operator as DER or PEM) or, when signerCA is nil, by a CSCA
+// already trusted. Self-signed entries must verify under their own key;
+// entries that are not CA certificates are skipped.
+func (m *Manager) ImportMasterList(ctx context.Context, actor, source string, b, signerCA []byte) (Result, error) {
 	ml, err := chipauth.ParseMasterList(b)
 	if err != nil {
 		return Result{}, ErrInvalid.WithCause(err).WithDetail("("+err.Error()+")", "("+err.Error()+")")
 	}
+	if err := m.checkSigner(ctx, ml.Signer, signerCA); err != nil {
+		return Result{}, err
+	}
 	var entries []chipauth.Entry
 	for _, der := range ml.Certificates {
+		c, err := x509lite.ParseCertificate(der)
+		if err != nil || (c.IsSelfIssued() && c.CheckSignatureFrom(c) != nil) {
+			continue
+		}
 		e, err := chipauth.DescribeCertificate(der)
 		if err != nil {
 			continue
@@ -178,4 +189,41 @@ func (m *Manager) Remove(ctx context.Context, actor, id string) error {
 	}
 	m.changed()
 	return nil
+}
+
+var errSigner = failure.New("trust_signer_untrusted", failure.Forbidden,
+	"Người ký danh sách chủ (master list) không được cấp bởi CSCA tin cậy. Hãy chỉ ra CSCA của quốc gia phát hành danh sách.",
+	"The master list's signer is not issued by a trusted CSCA. Name the CSCA of the country that publishes the list.")
+
+// checkSigner checks that the master list signer was issued by signerCA,
+// or by a CSCA already in the trust list.
+func (m *Manager) checkSigner(ctx context.Context, signer *x509lite.Certificate, signerCA []byte) error {
+	var cas []*x509lite.Certificate
+	if signerCA != nil {
+		e, err := chipauth.DescribeCertificate(signerCA)
+		if err != nil {
+			return ErrInvalid.WithCause(err).WithFields("signer_ca")
+		}
+		c, err := x509lite.ParseCertificate(e.DER)
+		if err != nil {
+			return ErrInvalid.WithCause(err).WithFields("signer_ca")
+		}
+		cas = append(cas, c)
+	} else {
+		l, err := m.Store.ListTrust(ctx, store.TrustCSCA)
+		if err != nil {
+			return fmt.Errorf("trustlist: %w", err)
+		}
+		for _, e := range l {
+			if c, err := x509lite.ParseCertificate(e.DER); err == nil {
+				cas = append(cas, c)
+			}
+		}
+	}
+	for _, ca := range cas {
+		if signer.CheckSignatureFrom(ca) == nil {
+			return nil
+		}
+	}
+	return errSigner
 }

@@ -65,12 +65,18 @@ func TestTrustList(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err = m.ImportMasterList(ctx, "test", "masterlist:de.ml", ml)
+			if _, err := m.ImportMasterList(ctx, "test", "x", ml, nil); code(err) != "trust_signer_untrusted" {
+				t.Errorf("master list from an unknown signer: %v", err)
+			}
+			if _, err := m.ImportMasterList(ctx, "test", "x", ml, fr.CSCA.Raw); code(err) != "trust_signer_untrusted" {
+				t.Errorf("master list with the wrong signer CA: %v", err)
+			}
+			r, err = m.ImportMasterList(ctx, "test", "masterlist:de.ml", ml, de.CSCA.Raw)
 			if err != nil || r.Added != 2 || r.Known != 1 {
 				t.Fatalf("master list = %+v, %v", r, err)
 			}
 			ml[len(ml)-5] ^= 1
-			if _, err := m.ImportMasterList(ctx, "test", "x", ml); code(err) != "trust_invalid" {
+			if _, err := m.ImportMasterList(ctx, "test", "x", ml, de.CSCA.Raw); code(err) != "trust_invalid" {
 				t.Errorf("altered master list: %v", err)
 			}
 			l, _ := m.List(ctx)
