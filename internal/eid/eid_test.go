@@ -3,10 +3,10 @@ package eid_test
 import (
 	"bytes"
 	"context"
-	"image"
-	"image/jpeg"
 	"crypto/rand"
 	"encoding/json"
+	"image"
+	"image/jpeg"
 	"log/slog"
 
 	"strings"
