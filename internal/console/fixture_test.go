@@ -28,6 +28,7 @@ import (
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/officer"
+	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/store"
@@ -103,7 +104,11 @@ func newEnv(t testing.TB, st *sqlstore.DB, clk *clock) *env {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	oo := officer.Options{Store: st, Box: box, Argon2: account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: quiet}
+	// The tests sign the same officers in many times; the per-username
+	// limit has its own test in internal/officer.
+	noLimit := ratelimit.Rule{}
+	oo := officer.Options{Store: st, Box: box, Argon2: account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: quiet,
+		LoginPerUser: &noLimit}
 	if clk != nil {
 		oo.Now = clk.Now
 	}

@@ -75,7 +75,9 @@ type Service struct {
 	sessionTTL time.Duration
 	issuer     string
 	log        *slog.Logger
-	now        func() time.Time
+	// loginPerUser limits sign-ins per username.
+	loginPerUser ratelimit.Rule
+	now          func() time.Time
 	// dummy is a hash verified when the username is unknown, so that the
 	// answer takes as long.
 	dummy string
@@ -90,6 +92,9 @@ type Options struct {
 	Issuer     string        // shown in authenticator apps (default "VNeID")
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// LoginPerUser limits sign-ins per username (default
+	// DefaultLoginPerUser; a zero Limit turns it off, for tests).
+	LoginPerUser *ratelimit.Rule
 }
 
 // New returns the service.
@@ -116,8 +121,12 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("officer: %w", err)
 	}
+	rule := DefaultLoginPerUser()
+	if o.LoginPerUser != nil {
+		rule = *o.LoginPerUser
+	}
 	return &Service{store: o.Store, box: o.Box, argon: o.Argon2, sessionTTL: o.SessionTTL, issuer: o.Issuer,
-		log: o.Logger, now: o.Now, dummy: dummy}, nil
+		log: o.Logger, now: o.Now, dummy: dummy, loginPerUser: rule}, nil
 }
 
 // NewOfficer describes an officer to create.
@@ -225,9 +234,9 @@ type Session struct {
 	Principal Principal
 }
 
-// loginRule limits sign-in attempts per username, whatever the client
-// address, so a TOTP code cannot be guessed from many addresses.
-func loginRule() ratelimit.Rule {
+// DefaultLoginPerUser limits sign-in attempts per username, whatever the
+// client address, so a TOTP code cannot be guessed from many addresses.
+func DefaultLoginPerUser() ratelimit.Rule {
 	return ratelimit.Rule{Name: "officer-login-user", Limit: 10, Window: 15 * time.Minute}
 }
 
@@ -241,7 +250,7 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (S
 	if len(username) > 64 {
 		return Session{}, ErrBadCredentials
 	}
-	if err := (ratelimit.Limiter{Counters: s.store, Now: s.now}).Allow(ctx, loginRule(), username); err != nil {
+	if err := (ratelimit.Limiter{Counters: s.store, Now: s.now}).Allow(ctx, s.loginPerUser, username); err != nil {
 		return Session{}, err
 	}
 	o, err := s.store.OfficerByUsername(ctx, username)
