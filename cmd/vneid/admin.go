@@ -14,9 +14,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/store"
+	"github.com/vneid/vneid/internal/store/sqlstore"
 )
 
 // cliActor names the operator running a command, for the audit log.
@@ -44,15 +46,11 @@ func cmdTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, svc, err := openServices(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	svc, err := buildServices(ctx, cfg, st, slog.New(slog.DiscardHandler), nil, false)
-	if err != nil {
-		return err
-	}
 	actor := cliActor()
 	switch sub {
 	case "list":
@@ -158,15 +156,11 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	st, svc, err := openServices(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	svc, err := buildServices(ctx, cfg, st, slog.New(slog.DiscardHandler), nil, false)
-	if err != nil {
-		return err
-	}
 	actor := cliActor()
 	switch what {
 	case "officer create":
@@ -252,4 +246,19 @@ func split(s string) []string {
 		}
 	}
 	return out
+}
+
+// openServices opens the store and the domain services for a CLI command
+// (no face engine).
+func openServices(ctx context.Context, cfg config.Config) (*sqlstore.DB, *services, error) {
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := buildServices(ctx, cfg, st, slog.New(slog.DiscardHandler), nil, false)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, svc, nil
 }

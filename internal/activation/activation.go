@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/api"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/failure"
 )
@@ -122,17 +123,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v view, err error
 	status := http.StatusInternalServerError
 	v.ErrVI, v.ErrEN = "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.", "Something went wrong on our side. Please try again later."
 	if f != nil && f.Kind != failure.Internal {
-		v.ErrVI, v.ErrEN = f.VI, f.EN
-		switch f.Kind {
-		case failure.Unauthenticated:
-			status = http.StatusUnauthorized
-		case failure.RateLimited:
-			status = http.StatusTooManyRequests
-		case failure.Gone, failure.Conflict:
-			status = http.StatusConflict
-		default:
-			status = http.StatusBadRequest
-		}
+		v.ErrVI, v.ErrEN, status = f.VI, f.EN, api.StatusOf(f.Kind)
 	} else {
 		h.o.Logger.Error("activation failed", "err", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vneid/vneid/internal/api"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/officer"
@@ -250,27 +251,5 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// statusOf maps a failure kind to its HTTP status.
-func statusOf(k failure.Kind) int {
-	switch k {
-	case failure.Invalid:
-		return http.StatusBadRequest
-	case failure.NotFound:
-		return http.StatusNotFound
-	case failure.Conflict:
-		return http.StatusConflict
-	case failure.Unauthenticated:
-		return http.StatusUnauthorized
-	case failure.Forbidden:
-		return http.StatusForbidden
-	case failure.RateLimited:
-		return http.StatusTooManyRequests
-	case failure.Gone:
-		return http.StatusGone
-	case failure.Unavailable:
-		return http.StatusServiceUnavailable
-	case failure.Unsupported:
-		return http.StatusMethodNotAllowed
-	}
-	return http.StatusInternalServerError
-}
+// statusOf maps a failure kind to its HTTP status, as the API does.
+func statusOf(k failure.Kind) int { return api.StatusOf(k) }
