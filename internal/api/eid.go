@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -349,8 +350,11 @@ func (s *Server) replayOutbox(w http.ResponseWriter, r *http.Request, actor stri
 		writeError(w, r, s.log, errOutboxNotFound)
 		return
 	}
-	if _, err := s.store.OutboxMessage(r.Context(), id); err != nil {
+	if _, err := s.store.OutboxMessage(r.Context(), id); errors.Is(err, store.ErrNotFound) {
 		writeError(w, r, s.log, errOutboxNotFound)
+		return
+	} else if err != nil {
+		writeError(w, r, s.log, err)
 		return
 	}
 	err = s.store.InTx(r.Context(), func(q store.Queries) error {
@@ -360,8 +364,12 @@ func (s *Server) replayOutbox(w http.ResponseWriter, r *http.Request, actor stri
 		return q.AppendAudit(r.Context(), store.AuditEvent{At: time.Now(), Actor: actor, Action: "outbox.replayed",
 			RequestID: requestID(r.Context()), Detail: `{"id":` + strconv.FormatInt(id, 10) + `}`})
 	})
-	if err != nil {
+	if errors.Is(err, store.ErrConflict) {
 		writeError(w, r, s.log, errOutboxNotDead)
+		return
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
 		return
 	}
 	if s.wake != nil {
