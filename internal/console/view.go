@@ -330,6 +330,8 @@ func checkLabel(name string) text {
 		return text{"Ảnh chụp khớp ảnh trên chip", "Selfie matches the chip portrait"}
 	case "face_registry":
 		return text{"Ảnh chụp khớp ảnh trong CSDL", "Selfie matches the database portrait"}
+	case "selfie_not_copy":
+		return text{"Ảnh chụp là ảnh mới, không sao chép ảnh đã có", "Selfie is a new photograph, not a copy of a portrait on file"}
 	}
 	return text{name, name}
 }
