@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base32"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vneid/vneid/internal/store/sqlstore"
+	"github.com/vneid/vneid/internal/totp"
 )
 
 func freeAddr(t *testing.T) string {
@@ -147,6 +151,18 @@ func TestFirstRun(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "eid_application_pending") {
 		t.Errorf("second level1 while pending: %v\n%s", err, out)
 	}
+
+	// The demo officer approves the dossier in the console, as a browser
+	// would (the sign-in details are in demo-officer.txt), and the citizen
+	// activates: the account is level 1.
+	approveInConsole(t, url, filepath.Join(dir, "demo-officer.txt"))
+	out, err = vneid(t, nil, "app", "activate", "-server", url, "-device", device, "-id", id, "-password", "Matkhau@2024")
+	if err != nil || !strings.Contains(out, "mức 1") {
+		t.Fatalf("app activate: %v\n%s", err, out)
+	}
+	if out, err := vneid(t, nil, "outbox", "list", "-data-dir", dir); err != nil || !strings.Contains(out, "đã được phê duyệt") {
+		t.Errorf("no approval SMS in the outbox: %v\n%s", err, out)
+	}
 	cancel()
 	if err := <-served; err != nil {
 		t.Errorf("serve did not stop cleanly: %v", err)
@@ -207,5 +223,65 @@ func TestRegistryCommands(t *testing.T) {
 	}
 	if out, _ := vneid(t, nil, "version"); !strings.HasPrefix(out, "vneid "+version) {
 		t.Errorf("version = %q", out)
+	}
+}
+
+// approveInConsole signs the demo officer in to the review console and
+// approves the first dossier of the queue.
+func approveInConsole(t *testing.T, base, officerFile string) {
+	t.Helper()
+	b, err := os.ReadFile(officerFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok {
+			fields[k] = v
+		}
+	}
+	secret, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(fields["totp_secret"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	web := &http.Client{Jar: jar}
+	page := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d\n%s", resp.Request.URL, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	post := func(path string, v url.Values) string {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		return page(web.Do(req))
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	login := page(web.Get(base + "/console/login"))
+	m := csrf.FindStringSubmatch(login)
+	if m == nil {
+		t.Fatalf("no form token on the login page:\n%s", login)
+	}
+	queue := post("/console/login", url.Values{"csrf": {m[1]}, "username": {fields["username"]}, "password": {fields["password"]},
+		"code": {totp.Code(secret, time.Now(), totp.Options{})}})
+	link := regexp.MustCompile(`href="/console/dossiers/([0-9a-f]+)"`).FindStringSubmatch(queue)
+	if link == nil {
+		t.Fatalf("no dossier in the queue:\n%s", queue)
+	}
+	dossier := page(web.Get(base + "/console/dossiers/" + link[1]))
+	m = csrf.FindStringSubmatch(dossier)
+	if m == nil || !strings.Contains(dossier, "chip_passive_auth") {
+		t.Fatalf("dossier page:\n%s", dossier)
+	}
+	if after := post("/console/dossiers/"+link[1]+"/approve", url.Values{"csrf": {m[1]}}); !strings.Contains(after, link[1][:6]) {
+		t.Errorf("no confirmation after approval:\n%s", after)
 	}
 }
