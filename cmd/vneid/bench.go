@@ -5,15 +5,20 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/vneid/vneid/internal/bench"
+	"github.com/vneid/vneid/internal/cccd"
+	"github.com/vneid/vneid/internal/identity"
+	"github.com/vneid/vneid/internal/testkit"
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: vneid bench lookup|login|argon2 [flags]   (see docs/benchmarks.md)")
+		fmt.Fprintln(stderr, "usage: vneid bench lookup|login|level1|argon2 [flags]   (see docs/benchmarks.md)")
 		return flag.ErrHelp
 	}
 	switch args[0] {
@@ -23,6 +28,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchLogin(ctx, args[1:], stdout, stderr)
 	case "argon2":
 		return benchArgon2(ctx, args[1:], stdout, stderr)
+	case "level1":
+		return benchLevel1(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown bench command %q", args[0])
 }
@@ -122,5 +129,83 @@ func benchArgon2(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	all := bench.Argon2Bound(acfg.Argon2, secs)
 	fmt.Fprintf(stdout, "argon2id m=%d KiB t=%d p=%d: %.1f hashes/s on one core, %.1f on %d cores\n",
 		acfg.Argon2.MemoryKiB, acfg.Argon2.Time, acfg.Argon2.Threads, one, all, runtime.GOMAXPROCS(0))
+	return nil
+}
+
+// benchLevel1 makes accounts and software chips for citizens of the
+// registry and sends their level-1 dossiers to a running server.
+func benchLevel1(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var server, pkiDir, selfiePath string
+	var n, conc int
+	cfg, _, err := loadConfig("bench level1", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&server, "server", "http://127.0.0.1:8080", "server URL (loopback only)")
+		fs.IntVar(&n, "dossiers", 100, "dossiers to send (one per citizen)")
+		fs.IntVar(&conc, "concurrency", 4, "concurrent clients")
+		fs.StringVar(&pkiDir, "pki", "", "PKI the server trusts (default DATA_DIR/demo-pki)")
+		fs.StringVar(&selfiePath, "selfie", "", "JPEG or PNG sent as every selfie (default: a synthetic drawing per citizen)")
+	})
+	if err != nil {
+		return err
+	}
+	if pkiDir == "" {
+		pkiDir = filepath.Join(cfg.DataDir, "demo-pki")
+	}
+	pki, err := testkit.LoadPKI(pkiDir)
+	if err != nil {
+		return err
+	}
+	acfg, err := cfg.AccountConfig()
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ids, err := bench.SampleIDs(ctx, st, n*3, nil)
+	if err != nil {
+		return err
+	}
+	creds, err := bench.CreateAccounts(ctx, st, ids, n, bench.DefaultPassword, acfg.Argon2)
+	if err != nil {
+		return err
+	}
+	var selfie []byte
+	if selfiePath != "" {
+		if selfie, err = os.ReadFile(selfiePath); err != nil {
+			return err
+		}
+	}
+	today := identity.DateOf(time.Now().In(ict()))
+	var dossiers []bench.Dossier
+	for _, c := range creds {
+		cit, err := st.Citizen(ctx, c.IDNumber)
+		if err != nil {
+			return err
+		}
+		card, ok := cit.CurrentCard(today)
+		if !ok || !card.Chip {
+			continue
+		}
+		chip, err := pki.IssueChip(cit, card, testkit.ChipOptions{})
+		if err != nil {
+			return err
+		}
+		s := selfie
+		if s == nil {
+			if s, err = testkit.SyntheticPortrait("selfie:" + c.IDNumber); err != nil {
+				return err
+			}
+		}
+		dossiers = append(dossiers, bench.Dossier{Cred: c, Chip: chip, QR: cccd.FromCard(cit, card).String(), Selfie: s})
+	}
+	fmt.Fprintf(stdout, "dossiers ready: %d (PKI %s)\n", len(dossiers), pki.Profile)
+	res, err := bench.Level1(ctx, server, dossiers, conc)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "level-1 dossiers over HTTP, concurrency %d: %s; %d approved, %d to review\n",
+		conc, res.Dossiers, res.Approved, res.Pending)
 	return nil
 }
