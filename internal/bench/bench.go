@@ -3,7 +3,8 @@
 // measures the import rate (Populate), measures random registry lookups
 // (Lookup), makes app accounts (RegisterAccounts over HTTP, CreateAccounts
 // straight into the store), drives complete app logins against a running
-// server on the loopback interface (Login), and measures how many argon2id
+// server on the loopback interface (Login), sends level-1 dossiers made with
+// software chips (Level1), and measures how many argon2id
 // password checks the machine can do per second (Argon2Bound), the bound a
 // login's throughput is compared against.
 //
