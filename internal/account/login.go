@@ -51,34 +51,9 @@ type Session struct {
 // Login checks the password and the device, and opens a session. Unknown ID
 // numbers and wrong passwords get the same answer after the same work.
 func (s *Service) Login(ctx context.Context, c Caller, req LoginRequest) (Session, error) {
-	if err := s.allow(ctx, s.cfg.LoginPerIP, c.IP); err != nil {
-		return Session{}, err
-	}
-	if err := identity.ValidatePersonalID(req.IDNumber); err != nil {
-		return Session{}, ErrInvalidCredentials
-	}
-	if err := s.allow(ctx, s.cfg.LoginPerID, req.IDNumber); err != nil {
-		return Session{}, err
-	}
-	a, err := s.store.AccountByIDNumber(ctx, req.IDNumber)
-	if errors.Is(err, store.ErrNotFound) {
-		_, _, _ = VerifyPassword(s.dummyHash, req.Password, s.cfg.Argon2)
-		return Session{}, ErrInvalidCredentials
-	}
+	a, stale, err := s.checkPassword(ctx, c, req.IDNumber, req.Password, "app")
 	if err != nil {
-		return Session{}, internal(err)
-	}
-	ok, stale, err := VerifyPassword(a.PasswordHash, req.Password, s.cfg.Argon2)
-	if err != nil {
-		return Session{}, internal(err)
-	}
-	if !ok {
-		_ = s.store.AppendAudit(ctx, store.AuditEvent{At: s.now(), Actor: "anonymous", Action: "account.login_failed",
-			Subject: a.IDNumber, RequestID: c.RequestID, Detail: `{"reason":"password"}`})
-		return Session{}, ErrInvalidCredentials
-	}
-	if a.State != store.AccountActive {
-		return Session{}, ErrAccountLocked
+		return Session{}, err
 	}
 	dev, err := s.store.AccountDevice(ctx, a.ID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && dev.DeviceID != req.DeviceID {
@@ -204,4 +179,45 @@ func (s *Service) Profile(ctx context.Context, c Caller, p Principal) (Profile, 
 	card, _ := cit.CurrentCard(s.today())
 	return Profile{Account: p.Account, Citizen: Confirmation{IDNumber: cit.ID, Phone: p.Account.Phone, FullName: cit.FullName,
 		Gender: cit.Gender, DateOfBirth: cit.DateOfBirth, PermanentAddress: cit.PermanentAddress, Card: card}}, nil
+}
+
+// checkPassword is the first factor of every sign-in: the login rate
+// limits, the ID number, the password (with the same cost for unknown
+// numbers), a failed attempt written to the audit log, and a usable
+// account. stale says the hash should be remade with today's parameters.
+func (s *Service) checkPassword(ctx context.Context, c Caller, idNumber, password, channel string) (store.Account, bool, error) {
+	if err := s.allow(ctx, s.cfg.LoginPerIP, c.IP); err != nil {
+		return store.Account{}, false, err
+	}
+	if err := identity.ValidatePersonalID(idNumber); err != nil {
+		return store.Account{}, false, ErrInvalidCredentials
+	}
+	if err := s.allow(ctx, s.cfg.LoginPerID, idNumber); err != nil {
+		return store.Account{}, false, err
+	}
+	a, err := s.store.AccountByIDNumber(ctx, idNumber)
+	if errors.Is(err, store.ErrNotFound) {
+		_, _, _ = VerifyPassword(s.dummyHash, password, s.cfg.Argon2)
+		return store.Account{}, false, ErrInvalidCredentials
+	}
+	if err != nil {
+		return store.Account{}, false, internal(err)
+	}
+	ok, stale, err := VerifyPassword(a.PasswordHash, password, s.cfg.Argon2)
+	if err != nil {
+		return store.Account{}, false, internal(err)
+	}
+	if !ok {
+		detail := `{"reason":"password"}`
+		if channel != "app" {
+			detail = `{"reason":"password","channel":"` + channel + `"}`
+		}
+		_ = s.store.AppendAudit(ctx, store.AuditEvent{At: s.now(), Actor: "anonymous", Action: "account.login_failed",
+			Subject: a.IDNumber, RequestID: c.RequestID, Detail: detail})
+		return store.Account{}, false, ErrInvalidCredentials
+	}
+	if a.State != store.AccountActive {
+		return store.Account{}, false, ErrAccountLocked
+	}
+	return a, stale, nil
 }

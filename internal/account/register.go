@@ -247,26 +247,68 @@ func (s *Service) ResendOTP(ctx context.Context, c Caller, regID string) (OTPSen
 	return s.sendOTP(ctx, c, r, store.RegOTPSent)
 }
 
-func (s *Service) sendOTP(ctx context.Context, c Caller, r store.Registration, from store.RegistrationState) (OTPSent, error) {
+// issueOTP stores a new code for purpose and subject and queues its SMS,
+// within the daily cap per phone, inside q's transaction.
+func (s *Service) issueOTP(ctx context.Context, q store.Queries, purpose, subject, phone string) (store.OTP, error) {
 	now := s.now()
 	local := now.In(s.cfg.Location)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.cfg.Location)
+	n, err := q.CountOTPs(ctx, phone, midnight)
+	if err != nil {
+		return store.OTP{}, err
+	}
+	if n >= s.cfg.OTPDailyLimit {
+		return store.OTP{}, ErrOTPDailyLimit.WithRetryAfter(midnight.Add(24 * time.Hour).Sub(local))
+	}
 	code := s.newCode()
-	o := store.OTP{ID: newID(), Purpose: "registration", Subject: r.ID, Phone: r.Phone, CreatedAt: now,
+	o := store.OTP{ID: newID(), Purpose: purpose, Subject: subject, Phone: phone, CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.OTPTTL), MaxAttempts: s.cfg.OTPMaxAttempts}
 	o.CodeHash = s.otpHash(o.ID, code)
+	if err := q.CreateOTP(ctx, o); err != nil {
+		return store.OTP{}, err
+	}
+	if _, err := q.EnqueueOutbox(ctx, notify.OTPMessage(phone, code, s.cfg.OTPTTL, now)); err != nil {
+		return store.OTP{}, err
+	}
+	return o, nil
+}
+
+// spendOTP checks code against the newest code for purpose and subject,
+// counting the attempt; missing is returned when there is none.
+func (s *Service) spendOTP(ctx context.Context, purpose, subject, code string, missing error) (store.OTP, error) {
+	o, err := s.store.LatestOTP(ctx, purpose, subject)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.OTP{}, missing
+	}
+	if err != nil {
+		return store.OTP{}, internal(err)
+	}
+	if !s.now().Before(o.ExpiresAt) {
+		return store.OTP{}, ErrOTPExpired
+	}
+	o, err = s.store.SpendOTPAttempt(ctx, o.ID)
+	if errors.Is(err, store.ErrConflict) {
+		return store.OTP{}, ErrOTPAttempts
+	}
+	if err != nil {
+		return store.OTP{}, internal(err)
+	}
+	if !hmac.Equal(o.CodeHash, s.otpHash(o.ID, code)) {
+		left := o.MaxAttempts - o.Attempts
+		if left <= 0 {
+			return store.OTP{}, ErrOTPAttempts
+		}
+		return store.OTP{}, ErrOTPInvalid.WithFields("otp").WithDetail(fmt.Sprintf("Còn %d lần thử.", left), fmt.Sprintf("%d tries left.", left))
+	}
+	return o, nil
+}
+
+func (s *Service) sendOTP(ctx context.Context, c Caller, r store.Registration, from store.RegistrationState) (OTPSent, error) {
+	now := s.now()
+	var o store.OTP
 	err := s.store.InTx(ctx, func(q store.Queries) error {
-		n, err := q.CountOTPs(ctx, r.Phone, midnight)
-		if err != nil {
-			return err
-		}
-		if n >= s.cfg.OTPDailyLimit {
-			return ErrOTPDailyLimit.WithRetryAfter(midnight.Add(24 * time.Hour).Sub(local))
-		}
-		if err := q.CreateOTP(ctx, o); err != nil {
-			return err
-		}
-		if _, err := q.EnqueueOutbox(ctx, notify.OTPMessage(r.Phone, code, s.cfg.OTPTTL, now)); err != nil {
+		var err error
+		if o, err = s.issueOTP(ctx, q, "registration", r.ID, r.Phone); err != nil {
 			return err
 		}
 		if from != store.RegOTPSent {
@@ -298,29 +340,9 @@ func (s *Service) VerifyOTP(ctx context.Context, c Caller, regID, code string) e
 	if err != nil {
 		return err
 	}
-	o, err := s.store.LatestOTP(ctx, "registration", r.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return ErrRegistrationState
-	}
+	o, err := s.spendOTP(ctx, "registration", r.ID, code, ErrRegistrationState)
 	if err != nil {
-		return internal(err)
-	}
-	if !s.now().Before(o.ExpiresAt) {
-		return ErrOTPExpired
-	}
-	o, err = s.store.SpendOTPAttempt(ctx, o.ID)
-	if errors.Is(err, store.ErrConflict) {
-		return ErrOTPAttempts
-	}
-	if err != nil {
-		return internal(err)
-	}
-	if !hmac.Equal(o.CodeHash, s.otpHash(o.ID, code)) {
-		left := o.MaxAttempts - o.Attempts
-		if left <= 0 {
-			return ErrOTPAttempts
-		}
-		return ErrOTPInvalid.WithFields("otp").WithDetail(fmt.Sprintf("Còn %d lần thử.", left), fmt.Sprintf("%d tries left.", left))
+		return err
 	}
 	err = s.store.InTx(ctx, func(q store.Queries) error {
 		if err := q.ConsumeOTP(ctx, o.ID, s.now()); err != nil {

@@ -2,16 +2,13 @@ package account
 
 import (
 	"context"
-	"crypto/hmac"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
-	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -30,55 +27,15 @@ const webPurpose = "web_signin"
 // limits) and sends an SMS code to the account's phone. Pages that need a
 // citizen without the app (activation) use it.
 func (s *Service) StartWebSignIn(ctx context.Context, c Caller, idNumber, password string) (WebSignIn, error) {
-	if err := s.allow(ctx, s.cfg.LoginPerIP, c.IP); err != nil {
+	a, _, err := s.checkPassword(ctx, c, idNumber, password, "web")
+	if err != nil {
 		return WebSignIn{}, err
 	}
-	if err := identity.ValidatePersonalID(idNumber); err != nil {
-		return WebSignIn{}, ErrInvalidCredentials
-	}
-	if err := s.allow(ctx, s.cfg.LoginPerID, idNumber); err != nil {
-		return WebSignIn{}, err
-	}
-	a, err := s.store.AccountByIDNumber(ctx, idNumber)
-	if errors.Is(err, store.ErrNotFound) {
-		_, _, _ = VerifyPassword(s.dummyHash, password, s.cfg.Argon2)
-		return WebSignIn{}, ErrInvalidCredentials
-	}
-	if err != nil {
-		return WebSignIn{}, internal(err)
-	}
-	ok, _, err := VerifyPassword(a.PasswordHash, password, s.cfg.Argon2)
-	if err != nil {
-		return WebSignIn{}, internal(err)
-	}
-	if !ok {
-		_ = s.store.AppendAudit(ctx, store.AuditEvent{At: s.now(), Actor: "anonymous", Action: "account.login_failed",
-			Subject: a.IDNumber, RequestID: c.RequestID, Detail: `{"reason":"password","channel":"web"}`})
-		return WebSignIn{}, ErrInvalidCredentials
-	}
-	if a.State != store.AccountActive {
-		return WebSignIn{}, ErrAccountLocked
-	}
-	now := s.now()
-	local := now.In(s.cfg.Location)
-	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.cfg.Location)
 	ticket := a.ID + "." + newID()
-	code := s.newCode()
-	o := store.OTP{ID: newID(), Purpose: webPurpose, Subject: ticket, Phone: a.Phone, CreatedAt: now,
-		ExpiresAt: now.Add(s.cfg.OTPTTL), MaxAttempts: s.cfg.OTPMaxAttempts}
-	o.CodeHash = s.otpHash(o.ID, code)
+	var o store.OTP
 	err = s.store.InTx(ctx, func(q store.Queries) error {
-		n, err := q.CountOTPs(ctx, a.Phone, midnight)
-		if err != nil {
-			return err
-		}
-		if n >= s.cfg.OTPDailyLimit {
-			return ErrOTPDailyLimit.WithRetryAfter(midnight.Add(24 * time.Hour).Sub(local))
-		}
-		if err := q.CreateOTP(ctx, o); err != nil {
-			return err
-		}
-		if _, err := q.EnqueueOutbox(ctx, notify.OTPMessage(a.Phone, code, s.cfg.OTPTTL, now)); err != nil {
+		var err error
+		if o, err = s.issueOTP(ctx, q, webPurpose, ticket, a.Phone); err != nil {
 			return err
 		}
 		return s.audit(ctx, q, c, "account:"+a.ID, "otp.sent", a.IDNumber, "web_signin", nil)
@@ -101,29 +58,9 @@ func (s *Service) FinishWebSignIn(ctx context.Context, c Caller, ticket, code st
 	if !ok || len(ticket) > 100 {
 		return Account{}, ErrOTPInvalid.WithFields("ticket")
 	}
-	o, err := s.store.LatestOTP(ctx, webPurpose, ticket)
-	if errors.Is(err, store.ErrNotFound) {
-		return Account{}, ErrOTPInvalid.WithFields("ticket")
-	}
+	o, err := s.spendOTP(ctx, webPurpose, ticket, code, ErrOTPInvalid.WithFields("ticket"))
 	if err != nil {
-		return Account{}, internal(err)
-	}
-	if !s.now().Before(o.ExpiresAt) {
-		return Account{}, ErrOTPExpired
-	}
-	o, err = s.store.SpendOTPAttempt(ctx, o.ID)
-	if errors.Is(err, store.ErrConflict) {
-		return Account{}, ErrOTPAttempts
-	}
-	if err != nil {
-		return Account{}, internal(err)
-	}
-	if !hmac.Equal(o.CodeHash, s.otpHash(o.ID, code)) {
-		left := o.MaxAttempts - o.Attempts
-		if left <= 0 {
-			return Account{}, ErrOTPAttempts
-		}
-		return Account{}, ErrOTPInvalid.WithFields("otp").WithDetail(fmt.Sprintf("Còn %d lần thử.", left), fmt.Sprintf("%d tries left.", left))
+		return Account{}, err
 	}
 	a, err := s.store.Account(ctx, accountID)
 	if err != nil {
