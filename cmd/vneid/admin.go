@@ -16,6 +16,7 @@ import (
 
 	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/eid"
+	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/store/sqlstore"
@@ -221,14 +222,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if err != nil {
 				return fmt.Errorf("message ID %q: %w", a, err)
 			}
-			err = st.InTx(ctx, func(q store.Queries) error {
-				if err := q.ReplayOutbox(ctx, id, time.Now()); err != nil {
-					return err
-				}
-				return q.AppendAudit(ctx, store.AuditEvent{At: time.Now(), Actor: actor, Action: "outbox.replayed",
-					Detail: fmt.Sprintf(`{"id":%d}`, id)})
-			})
-			if err != nil {
+			if err := notify.Replay(ctx, st, id, actor, "", time.Now()); err != nil {
 				return fmt.Errorf("replay %d: %w", id, err)
 			}
 			fmt.Fprintf(stdout, "message %d queued again\n", id)

@@ -11,6 +11,7 @@ import (
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/failure"
+	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/store"
@@ -180,8 +181,6 @@ func (s *Server) readNotification(w http.ResponseWriter, r *http.Request, p acco
 
 // --- officers and administration ---
 
-var errAdminOnly = failure.New("forbidden", failure.Forbidden, "Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this.")
-
 func (s *Server) officerLogin(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Username string `json:"username"`
@@ -219,7 +218,7 @@ func (s *Server) admin(h func(http.ResponseWriter, *http.Request, string)) http.
 			return
 		}
 		if !p.Has("admin") {
-			writeError(w, r, s.log, errAdminOnly)
+			writeError(w, r, s.log, eid.ErrForbidden)
 			return
 		}
 		h(w, r, "officer:"+p.ID)
@@ -357,13 +356,7 @@ func (s *Server) replayOutbox(w http.ResponseWriter, r *http.Request, actor stri
 		writeError(w, r, s.log, err)
 		return
 	}
-	err = s.store.InTx(r.Context(), func(q store.Queries) error {
-		if err := q.ReplayOutbox(r.Context(), id, time.Now()); err != nil {
-			return err
-		}
-		return q.AppendAudit(r.Context(), store.AuditEvent{At: time.Now(), Actor: actor, Action: "outbox.replayed",
-			RequestID: requestID(r.Context()), Detail: `{"id":` + strconv.FormatInt(id, 10) + `}`})
-	})
+	err = notify.Replay(r.Context(), s.store, id, actor, requestID(r.Context()), time.Now())
 	if errors.Is(err, store.ErrConflict) {
 		writeError(w, r, s.log, errOutboxNotDead)
 		return

@@ -248,3 +248,16 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Replay queues a dead message again (an operator's action after fixing
+// the cause), with an audit entry naming the actor, in one transaction.
+// store.ErrConflict means the message is not dead.
+func Replay(ctx context.Context, st store.Store, id int64, actor, requestID string, at time.Time) error {
+	return st.InTx(ctx, func(q store.Queries) error {
+		if err := q.ReplayOutbox(ctx, id, at); err != nil {
+			return err
+		}
+		return q.AppendAudit(ctx, store.AuditEvent{At: at, Actor: actor, Action: "outbox.replayed", RequestID: requestID,
+			Detail: fmt.Sprintf(`{"id":%d}`, id)})
+	})
+}
