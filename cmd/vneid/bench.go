@@ -177,6 +177,9 @@ func benchLevel1(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 	}
+	if err := auditCLI(ctx, st, "registry.bulk_read", "", map[string]any{"purpose": "bench_level1", "citizens": len(creds)}); err != nil {
+		return err
+	}
 	today := identity.DateOf(time.Now().In(ict()))
 	var dossiers []bench.Dossier
 	for _, c := range creds {

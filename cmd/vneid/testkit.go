@@ -76,6 +76,9 @@ func cmdTestkit(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := auditCLI(ctx, st, "registry.citizen.read", id, map[string]any{"purpose": "testkit_chip"}); err != nil {
+		return err
+	}
 	card, ok := cit.CurrentCard(identity.DateOf(time.Now().In(ict())))
 	if !ok || !card.Chip {
 		return fmt.Errorf("citizen %s has no valid chip card", id)

@@ -2,6 +2,7 @@ package eid
 
 import (
 	"context"
+	"image"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -91,7 +92,7 @@ func (s *Service) StartLevel1(ctx context.Context, c Caller, p account.Principal
 			return err
 		}
 		return s.audit(ctx, q, c, "account:"+p.Account.ID, "eid.level1.started", p.Account.IDNumber, "eid_level1",
-			map[string]any{"application": app.ID})
+			map[string]any{"application": app.ID, "registry_fields_read": []string{"life_status", "cards"}})
 	})
 	if err != nil {
 		return Started{}, internal(err)
@@ -225,7 +226,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 	if err != nil {
 		return Submitted{}, err
 	}
-	selfieFormat, err := s.checkSelfie(d.Selfie)
+	selfieImg, selfieFormat, err := s.checkSelfie(d.Selfie)
 	if err != nil {
 		return Submitted{}, err
 	}
@@ -299,7 +300,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 	if err != nil {
 		return Submitted{}, internal(err)
 	}
-	rep.Checks = append(rep.Checks, checkSelfieNotCopy(d.Selfie, portrait, dbPortrait))
+	rep.Checks = append(rep.Checks, checkSelfieNotCopy(d.Selfie, selfieImg, portrait, dbPortrait))
 	if dbPortrait == nil {
 		rep.Checks = append(rep.Checks, Check{Name: "face_registry", Status: CheckUnavailable, Detail: "no portrait on file"})
 	} else {
@@ -399,15 +400,15 @@ func (s *Service) dossierChip(d Dossier) (chipauth.Chip, error) {
 	return chip, nil
 }
 
-func (s *Service) checkSelfie(b []byte) (string, error) {
+func (s *Service) checkSelfie(b []byte) (image.Image, string, error) {
 	if len(b) == 0 || len(b) > s.cfg.MaxSelfieBytes {
-		return "", ErrEvidenceInvalid.WithFields("selfie")
+		return nil, "", ErrEvidenceInvalid.WithFields("selfie")
 	}
-	_, format, err := face.Decode(b)
+	img, format, err := face.Decode(b)
 	if err != nil {
-		return "", ErrEvidenceInvalid.WithFields("selfie").WithCause(err)
+		return nil, "", ErrEvidenceInvalid.WithFields("selfie").WithCause(err)
 	}
-	return format, nil
+	return img, format, nil
 }
 
 // refuseChip ends an application whose chip failed, with an audit entry.

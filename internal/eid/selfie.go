@@ -16,13 +16,9 @@ const copyBits = 0.06
 // server compares it with — the chip's DG2 picture or the database
 // portrait, sent back byte for byte or re-encoded. Without it, anyone
 // holding a card could pass the face checks with the card's own photo.
-func checkSelfieNotCopy(selfie []byte, portraits ...[]byte) Check {
+func checkSelfieNotCopy(selfie []byte, img image.Image, portraits ...[]byte) Check {
 	c := Check{Name: "selfie_not_copy", Status: CheckPass}
-	img, _, err := face.Decode(selfie)
-	var sh []uint64
-	if err == nil {
-		sh = averageHash(img)
-	}
+	sh := averageHash(img)
 	for _, p := range portraits {
 		if len(p) == 0 {
 			continue
@@ -30,9 +26,6 @@ func checkSelfieNotCopy(selfie []byte, portraits ...[]byte) Check {
 		if bytes.Equal(p, selfie) {
 			c.Status, c.Detail = CheckFail, "the selfie is a portrait already on file, byte for byte"
 			return c
-		}
-		if sh == nil {
-			continue
 		}
 		pi, _, err := face.Decode(p)
 		if err != nil {
