@@ -2,11 +2,11 @@ package eid
 
 import (
 	"context"
-	"image"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"strings"
 	"time"
 
