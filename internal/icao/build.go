@@ -1,6 +1,7 @@
 package icao
 
 import (
+	"cmp"
 	"encoding/asn1"
 	"fmt"
 	"sort"
@@ -29,15 +30,15 @@ func EncodeTD1(t TD1) (string, error) {
 	fail := func(field, format string, a ...any) (string, error) {
 		return "", fmt.Errorf("encode mrz: %s: %s", field, fmt.Sprintf(format, a...))
 	}
-	code := or(t.DocumentCode, "ID")
+	code := cmp.Or(t.DocumentCode, "ID")
 	if len(code) > 2 || !mrzChars(code) || code[0] != 'I' && code[0] != 'A' && code[0] != 'C' {
 		return fail("document_code", "%q is not an ID card code of 1 or 2 characters", code)
 	}
-	state := or(t.IssuingState, "VNM")
+	state := cmp.Or(t.IssuingState, "VNM")
 	if len(state) > 3 || !mrzChars(state) {
 		return fail("issuing_state", "%q is not a code of up to 3 letters", state)
 	}
-	nationality := or(t.Nationality, state)
+	nationality := cmp.Or(t.Nationality, state)
 	if len(nationality) > 3 || !mrzChars(nationality) {
 		return fail("nationality", "%q is not a code of up to 3 letters", nationality)
 	}
@@ -80,7 +81,7 @@ func EncodeTD1(t TD1) (string, error) {
 		return fail("dates", "date of birth and date of expiry are required")
 	}
 	dob, exp := yymmddOf(t.DateOfBirth), yymmddOf(t.DateOfExpiry)
-	sex := or(t.Sex, "<")
+	sex := cmp.Or(t.Sex, "<")
 	if sex != "M" && sex != "F" && sex != "<" {
 		return fail("sex", "%q, want M, F, < or empty", t.Sex)
 	}
@@ -263,14 +264,6 @@ func mrzName(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// or returns s, or def when s is empty.
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // fill pads s with '<' to n characters.

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -49,7 +50,7 @@ func EIDApprovedEmail(email, asciiName, portalURL string, now time.Time) store.O
 	m := EIDApprovedMessage(email, asciiName, portalURL, now)
 	m.Channel = Email
 	m.Body += "\n\n---\nThe Police Department for Administrative Management of Social Order: the e-ID account application of citizen " +
-		asciiName + " has been approved. Please open the VNeID app or " + or(portalURL, DefaultPortalURL) + " to activate the account within 7 days."
+		asciiName + " has been approved. Please open the VNeID app or " + cmp.Or(portalURL, DefaultPortalURL) + " to activate the account within 7 days."
 	return m
 }
 
@@ -72,11 +73,4 @@ func EmailSubject(template string) string {
 		return "Hồ sơ định danh điện tử chưa được phê duyệt / e-ID application not approved"
 	}
 	return DefaultSubject(template)
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"cmp"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -94,7 +95,7 @@ func (p *PKI) IssueChip(c registry.Citizen, card registry.IDCard, o ChipOptions)
 		return nil, fmt.Errorf("testkit: dg2: %w", err)
 	}
 	d13 := icao.DG13{Version: 1, IDNumber: c.ID, FullName: c.FullName, DateOfBirthRaw: c.DateOfBirth.DMY(),
-		Sex: genderVI(c.Gender), Nationality: or(c.Nationality, "Việt Nam"), Ethnicity: c.Ethnicity, Religion: c.Religion,
+		Sex: genderVI(c.Gender), Nationality: cmp.Or(c.Nationality, "Việt Nam"), Ethnicity: c.Ethnicity, Religion: c.Religion,
 		PlaceOfOrigin: c.PlaceOfOrigin, PermanentResidence: c.PermanentAddress.String(),
 		IdentifyingMarks: "Nốt ruồi C:1cm trên trước đầu lông mày phải", IssueDateRaw: card.IssueDate.DMY(),
 		OldIDNumber: c.OldIDNumber}
@@ -274,13 +275,6 @@ func LoadChip(dir string) (*Chip, error) {
 
 func pemBlock(typ string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func genderVI(g identity.Gender) string {
