@@ -16,6 +16,7 @@ import (
 
 	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/eid"
+	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/store"
@@ -137,21 +138,42 @@ func cmdTrust(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // cmdAdmin holds the administrators' actions.
 func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) < 2 {
-		fmt.Fprintln(stderr, `usage: vneid admin officer create -username U -name NAME -roles reviewer[,admin] -units 001,079|* 
-       vneid admin officer list | officer disable USERNAME
+		fmt.Fprintln(stderr, `usage: vneid admin officer create -username U -name NAME -roles desk|reviewer|unit_head|admin[,…] -unit UNIT_ID
+       vneid admin officer list | officer disable USERNAME | officer enable USERNAME
+       vneid admin officer assign USERNAME [-roles R,…] [-unit UNIT_ID]
+       vneid admin units import FILE.csv        administrative units (code,name,level,parent,valid_from,valid_to)
+       vneid admin units list [-under CODE]
+       vneid admin unit list | unit put -id ID -name NAME -level province|district|commune -area CODE -parent ID [-state closed]
        vneid admin eid reopen ID_NUMBER        give a new activation window (Decree 59 Art 18)
        vneid admin outbox dead | outbox replay MESSAGE_ID`)
 		return flag.ErrHelp
 	}
 	what := args[0] + " " + args[1]
-	var username, name, roles, units, password string
-	cfg, fs, err := loadConfig("admin "+what, args[2:], stderr, func(fs *flag.FlagSet) {
-		if what == "officer create" {
+	var username, name, roles, unit, password, level, area, parent, state, under string
+	rest := args[2:]
+	if what == "officer assign" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		username, rest = rest[0], rest[1:]
+	}
+	cfg, fs, err := loadConfig("admin "+what, rest, stderr, func(fs *flag.FlagSet) {
+		switch what {
+		case "officer create":
 			fs.StringVar(&username, "username", "", "login name (a-z, 0-9, . _ -)")
 			fs.StringVar(&name, "name", "", "full name")
 			fs.StringVar(&roles, "roles", "reviewer", "comma-separated: desk, reviewer, unit_head, admin")
-			fs.StringVar(&units, "units", "", "comma-separated province codes (001 … 096) or *")
+			fs.StringVar(&unit, "unit", "", "police unit ID (vneid admin unit list); C06 is nationwide")
 			fs.StringVar(&password, "password", "", "initial password (at least 12 characters; VNEID_OFFICER_PASSWORD)")
+		case "officer assign":
+			fs.StringVar(&roles, "roles", "", "new comma-separated roles")
+			fs.StringVar(&unit, "unit", "", "new police unit ID")
+		case "unit put":
+			fs.StringVar(&unit, "id", "", "unit ID, e.g. CA-01-001")
+			fs.StringVar(&name, "name", "", "name, e.g. Công an quận Ba Đình")
+			fs.StringVar(&level, "level", "", "province, district or commune")
+			fs.StringVar(&area, "area", "", "administrative unit code it serves")
+			fs.StringVar(&parent, "parent", "", "the police unit above")
+			fs.StringVar(&state, "state", "active", "active or closed")
+		case "units list":
+			fs.StringVar(&under, "under", "", "only units under this code")
 		}
 	})
 	if err != nil {
@@ -169,7 +191,7 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			password = os.Getenv("VNEID_OFFICER_PASSWORD")
 		}
 		enr, err := svc.officers.Create(ctx, actor, officer.NewOfficer{Username: username, FullName: name, Password: password,
-			Roles: split(roles), Units: split(units)})
+			Roles: split(roles), Unit: unit})
 		if err != nil {
 			return err
 		}
@@ -182,16 +204,69 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "USERNAME\tNAME\tROLES\tUNITS\tSTATE")
+		fmt.Fprintln(w, "USERNAME\tNAME\tROLES\tUNIT\tSTATE")
 		for _, o := range l {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", o.Username, o.FullName, strings.Join(o.Roles, ","), strings.Join(o.Units, ","), o.State)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", o.Username, o.FullName, strings.Join(o.Roles, ","), o.UnitID, o.State)
 		}
 		return w.Flush()
-	case "officer disable":
+	case "officer disable", "officer enable":
 		if fs.NArg() != 1 {
 			return errors.New("give the username")
 		}
-		return svc.officers.SetState(ctx, actor, fs.Arg(0), store.OfficerDisabled)
+		st := store.OfficerDisabled
+		if what == "officer enable" {
+			st = store.OfficerActive
+		}
+		return svc.officers.SetState(ctx, actor, fs.Arg(0), st)
+	case "officer assign":
+		if username == "" {
+			return errors.New("give the username")
+		}
+		var r []string
+		if roles != "" {
+			r = split(roles)
+		}
+		return svc.officers.Assign(ctx, actor, username, r, unit)
+	case "units import":
+		if fs.NArg() != 1 {
+			return errors.New("give the CSV file")
+		}
+		f, err := os.Open(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		n, err := svc.units.ImportUnits(ctx, actor, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d administrative units written\n", n)
+		return nil
+	case "units list":
+		h := svc.units.Hierarchy()
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "CODE\tLEVEL\tNAME\tPARENT\tVALID FROM\tVALID TO")
+		for _, u := range h.Units() {
+			if under != "" && !h.Contains(under, u.Code) {
+				continue
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Code, u.Level, u.Name, u.Parent, dateOrDash(u.ValidFrom), dateOrDash(u.ValidTo))
+		}
+		return w.Flush()
+	case "unit list":
+		l, err := svc.units.PoliceUnits(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tLEVEL\tAREA\tPARENT\tSTATE\tNAME")
+		for _, u := range l {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Level, u.Area, u.Parent, u.State, u.Name)
+		}
+		return w.Flush()
+	case "unit put":
+		return svc.units.PutPoliceUnit(ctx, actor, store.PoliceUnit{ID: unit, Name: name, Level: store.PoliceUnitLevel(level),
+			Area: area, Parent: parent, State: state})
 	case "eid reopen":
 		if fs.NArg() != 1 {
 			return errors.New("give the personal ID number")
@@ -230,6 +305,13 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	return fmt.Errorf("unknown admin command %q", what)
+}
+
+func dateOrDash(d identity.Date) string {
+	if d.IsZero() {
+		return "-"
+	}
+	return d.String()
 }
 
 func split(s string) []string {

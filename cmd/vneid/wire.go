@@ -15,6 +15,7 @@ import (
 	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/face"
+	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/store"
@@ -28,6 +29,7 @@ type services struct {
 	box      *seal.Box
 	eid      *eid.Service
 	officers *officer.Service
+	units    *jurisdiction.Directory
 	trust    *trustlist.Manager
 	faces    *face.Engine // nil when no engine runs
 }
@@ -101,7 +103,21 @@ func buildServices(ctx context.Context, cfg config.Config, st store.Store, log *
 		return nil, err
 	}
 	s := &services{box: box}
-	opts := eid.Options{Store: st, Population: st, Box: box, Calendar: cal, Logger: log, OutboxWritten: wake}
+	if s.units, err = jurisdiction.New(ctx, st, nil); err != nil {
+		return nil, err
+	}
+	seed := jurisdiction.ProvinceUnits()
+	if cfg.DemoMode() {
+		if seed, err = jurisdiction.DemoUnits(); err != nil {
+			return nil, err
+		}
+	}
+	if did, err := s.units.Seed(ctx, seed); err != nil {
+		return nil, err
+	} else if did {
+		log.Info("administrative units and police units seeded", "units", len(seed), "demo", cfg.DemoMode())
+	}
+	opts := eid.Options{Store: st, Population: st, Box: box, Calendar: cal, Logger: log, OutboxWritten: wake, Places: s.units}
 	if withFaces {
 		if s.faces = startFaces(ctx, cfg, log); s.faces != nil {
 			opts.Faces = s.faces
@@ -110,7 +126,7 @@ func buildServices(ctx context.Context, cfg config.Config, st store.Store, log *
 	if s.eid, err = eid.New(ecfg, opts); err != nil {
 		return nil, err
 	}
-	if s.officers, err = officer.New(officer.Options{Store: st, Box: box, Argon2: acfg.Argon2, Logger: log}); err != nil {
+	if s.officers, err = officer.New(officer.Options{Store: st, Box: box, Argon2: acfg.Argon2, Logger: log, Units: s.units}); err != nil {
 		return nil, err
 	}
 	s.trust = &trustlist.Manager{Store: st, Changed: s.eid.InvalidateTrust}
@@ -146,7 +162,7 @@ func seedDemoEID(ctx context.Context, cfg config.Config, st store.Store, svc *se
 	}
 	password := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw)
 	enr, err := svc.officers.Create(ctx, "system", officer.NewOfficer{Username: "demo.reviewer", FullName: "Cán bộ Thẩm định (demo)",
-		Password: password, Roles: []string{officer.RoleReviewer, officer.RoleAdmin}, Units: []string{"*"}})
+		Password: password, Roles: []string{officer.RoleReviewer, officer.RoleAdmin}, Unit: "C06"})
 	if err != nil {
 		return fmt.Errorf("demo officer: %w", err)
 	}

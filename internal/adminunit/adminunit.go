@@ -128,6 +128,22 @@ func (h *Hierarchy) Unit(code string) (Unit, bool) {
 	return u, ok
 }
 
+// Units returns every unit, higher tiers (shorter codes) first, then by
+// code.
+func (h *Hierarchy) Units() []Unit {
+	out := make([]Unit, 0, len(h.byCode))
+	for _, u := range h.byCode {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i].Code) != len(out[j].Code) {
+			return len(out[i].Code) < len(out[j].Code)
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out
+}
+
 // Len is the number of units.
 func (h *Hierarchy) Len() int { return len(h.byCode) }
 
@@ -195,6 +211,16 @@ func (h *Hierarchy) Find(name string, level Level, parent string, day identity.D
 // code,name,level,parent,valid_from,valid_to (dates YYYY-MM-DD or empty).
 // Lines starting with # are comments.
 func Load(r io.Reader) (*Hierarchy, error) {
+	units, err := Parse(r)
+	if err != nil {
+		return nil, err
+	}
+	return New(units)
+}
+
+// Parse reads units from CSV as Load does, checking each line's syntax but
+// not the hierarchy they make (for a file that completes a stored one).
+func Parse(r io.Reader) ([]Unit, error) {
 	cr := csv.NewReader(io.LimitReader(r, 64<<20))
 	cr.Comment = '#'
 	cr.FieldsPerRecord = 6
@@ -226,7 +252,7 @@ func Load(r io.Reader) (*Hierarchy, error) {
 		}
 		units = append(units, u)
 	}
-	return New(units)
+	return units, nil
 }
 
 // Provinces2016 returns the 63 provinces of the 2016 ID-number list as a

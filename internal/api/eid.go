@@ -201,7 +201,8 @@ func (s *Server) officerLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": sess.Token, "token_type": "Bearer",
-		"expires_at": sess.ExpiresAt.UTC(), "roles": sess.Principal.Roles, "units": sess.Principal.Units})
+		"expires_at": sess.ExpiresAt.UTC(), "roles": sess.Principal.Roles, "unit": sess.Principal.Scope.UnitID,
+		"area": sess.Principal.Scope.Area, "nationwide": sess.Principal.Scope.Nationwide})
 }
 
 // admin requires an officer bearer token with the admin role.

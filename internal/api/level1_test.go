@@ -27,6 +27,7 @@ import (
 	"github.com/vneid/vneid/internal/appclient"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/face"
+	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/store"
@@ -67,7 +68,14 @@ func newEIDEnv(t *testing.T, open func(testing.TB) store.Store, faces eid.FaceVe
 	if err != nil {
 		t.Fatal(err)
 	}
-	off, err := officer.New(officer.Options{Store: st, Box: box, Argon2: account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: log, Now: clk.Now})
+	units, err := jurisdiction.New(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := units.Seed(ctx, jurisdiction.ProvinceUnits()); err != nil {
+		t.Fatal(err)
+	}
+	off, err := officer.New(officer.Options{Units: units, Store: st, Box: box, Argon2: account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: log, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +197,7 @@ func TestLevel1AutoApproval(t *testing.T) {
 				t.Errorf("%s = %+v", ch.Name, ch)
 			}
 		}
-		view, err := e.eid.Dossier(ctx, eid.Caller{}, eid.Reviewer{ID: "o1", Roles: []string{"reviewer"}, Units: []string{"*"}}, app.ApplicationID)
+		view, err := e.eid.Dossier(ctx, eid.Caller{}, eid.Reviewer{ID: "o1", Roles: []string{"reviewer"}, Scope: jurisdiction.Scope{Nationwide: true}}, app.ApplicationID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +299,7 @@ func TestLevel1Refusals(t *testing.T) {
 		}
 		// The admin API needs an officer with the admin role.
 		enr, err := e.officers.Create(ctx, "test", officer.NewOfficer{Username: "admin.test", FullName: "Quản trị", Password: "mat-khau-rat-dai-1",
-			Roles: []string{officer.RoleAdmin}, Units: []string{"*"}})
+			Roles: []string{officer.RoleAdmin}, Unit: "C06"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +326,7 @@ func TestAdminAPI(t *testing.T) {
 		ctx := context.Background()
 		e := newEIDEnv(t, open, nil)
 		enr, err := e.officers.Create(ctx, "test", officer.NewOfficer{Username: "admin.hn", FullName: "Quản trị Hà Nội",
-			Password: "mat-khau-rat-dai-1", Roles: []string{officer.RoleAdmin}, Units: []string{"*"}})
+			Password: "mat-khau-rat-dai-1", Roles: []string{officer.RoleAdmin}, Unit: "C06"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -389,7 +397,7 @@ func TestAdminAPI(t *testing.T) {
 
 		// A reviewer without the admin role is refused.
 		rev, _ := e.officers.Create(ctx, "test", officer.NewOfficer{Username: "reviewer.hn", FullName: "Thẩm định", Password: "mat-khau-rat-dai-2",
-			Roles: []string{officer.RoleReviewer}, Units: []string{"001"}})
+			Roles: []string{officer.RoleReviewer}, Unit: "CA-01"})
 		var rl struct {
 			Token string `json:"access_token"`
 		}
@@ -428,7 +436,7 @@ func TestActivationWebPage(t *testing.T) {
 		if err := c.Raw(ctx, "PUT", "/api/v1/app/me/email", map[string]string{"email": "dao.nguyen@example.vn"}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.eid.Approve(ctx, eid.Caller{}, eid.Reviewer{ID: "o1", Roles: []string{"reviewer"}, Units: []string{"*"}}, app.ApplicationID); err != nil {
+		if err := e.eid.Approve(ctx, eid.Caller{}, eid.Reviewer{ID: "o1", Roles: []string{"reviewer"}, Scope: jurisdiction.Scope{Nationwide: true}}, app.ApplicationID); err != nil {
 			t.Fatal(err)
 		}
 		mails, _ := e.store.ListOutbox(ctx, store.OutboxFilter{Recipient: "dao.nguyen@example.vn"})

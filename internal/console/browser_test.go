@@ -33,7 +33,7 @@ func TestConsoleInChromium(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st, nil) // the officer service on the real clock: the code is typed now
 	d := e.submitDossier(t, 7, "Lê Văn Cường")
-	reviewer := e.officer(t, "reviewer.browser", []string{officer.RoleReviewer}, []string{"001"})
+	reviewer := e.officer(t, "reviewer.browser", []string{officer.RoleReviewer}, "CA-01")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()

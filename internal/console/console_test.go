@@ -61,9 +61,9 @@ func testConsole(t *testing.T, st *sqlstore.DB) {
 	e := newEnv(t, st, &clock{t: time.Now()})
 	first := e.submitDossier(t, 1, "Nguyễn Văn An")
 	second := e.submitDossier(t, 2, "Trần Văn Bình")
-	reviewer := e.officer(t, "reviewer.hn", []string{officer.RoleReviewer}, []string{"001"})
-	faraway := e.officer(t, "reviewer.hcm", []string{officer.RoleReviewer}, []string{"079"})
-	desk := e.officer(t, "desk.hn", []string{officer.RoleDesk}, []string{"001"})
+	reviewer := e.officer(t, "reviewer.hn", []string{officer.RoleReviewer}, "CA-01")
+	faraway := e.officer(t, "reviewer.hcm", []string{officer.RoleReviewer}, "CA-79")
+	desk := e.officer(t, "desk.hn", []string{officer.RoleDesk}, "CA-01")
 
 	pending := func(t *testing.T, d dossier) {
 		t.Helper()

@@ -27,6 +27,7 @@ import (
 	"github.com/vneid/vneid/internal/console"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/identity"
+	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
@@ -107,7 +108,14 @@ func newEnv(t testing.TB, st *sqlstore.DB, clk *clock) *env {
 	// The tests sign the same officers in many times; the per-username
 	// limit has its own test in internal/officer.
 	noLimit := ratelimit.Rule{}
-	oo := officer.Options{Store: st, Box: box, Argon2: account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: quiet,
+	units, err := jurisdiction.New(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := units.Seed(ctx, jurisdiction.ProvinceUnits()); err != nil {
+		t.Fatal(err)
+	}
+	oo := officer.Options{Units: units, Store: st, Box: box, Argon2: account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: quiet,
 		LoginPerUser: &noLimit}
 	if clk != nil {
 		oo.Now = clk.Now
@@ -151,11 +159,12 @@ type enrolled struct {
 	Secret                 []byte
 }
 
-func (e *env) officer(t testing.TB, username string, roles, units []string) enrolled {
+// officer enrols an officer of a police unit ("C06", "CA-01", …).
+func (e *env) officer(t testing.TB, username string, roles []string, unit string) enrolled {
 	t.Helper()
 	const password = "mật khẩu rất dài 2026"
 	en, err := e.officers.Create(context.Background(), "test", officer.NewOfficer{Username: username,
-		FullName: "Cán bộ " + username, Password: password, Roles: roles, Units: units})
+		FullName: "Cán bộ " + username, Password: password, Roles: roles, Unit: unit})
 	if err != nil {
 		t.Fatalf("create officer %s: %v", username, err)
 	}

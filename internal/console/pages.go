@@ -20,7 +20,7 @@ type session struct {
 
 // reviewer is the officer as the review rules see them.
 func (s session) reviewer() eid.Reviewer {
-	return eid.Reviewer{ID: s.ID, Roles: s.Roles, Units: s.Units}
+	return eid.Reviewer{ID: s.ID, Roles: s.Roles, Scope: s.Scope}
 }
 
 // caller identifies the request for the audit log.

@@ -34,12 +34,8 @@ type officerView struct {
 
 // layout returns the frame of a signed-in officer's page.
 func (h *Handler) layout(s session, title text) layout {
-	units := strings.Join(s.Units, ", ")
-	if units == "*" {
-		units = "toàn quốc / nationwide"
-	}
 	return layout{Title: title, CSRF: s.CSRF,
-		Officer: &officerView{FullName: s.FullName, Username: s.Username, Units: units}}
+		Officer: &officerView{FullName: s.FullName, Username: s.Username, Units: s.Scope.Label()}}
 }
 
 type loginPage struct {

@@ -20,6 +20,7 @@ import (
 	"github.com/vneid/vneid/internal/chipauth"
 	"github.com/vneid/vneid/internal/face"
 	"github.com/vneid/vneid/internal/failure"
+	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/store"
@@ -105,10 +106,18 @@ type Options struct {
 	// an officer.
 	Faces    FaceVerifier
 	Calendar Calendar
+	// Places resolves a residence to the administrative unit whose police
+	// review it (nil: the province, by name).
+	Places   Places
 	Logger   *slog.Logger
 	// OutboxWritten, if set, is called after a notice is queued.
 	OutboxWritten func()
 	Now           func() time.Time
+}
+
+// Places resolves an address to an administrative unit code.
+type Places interface {
+	ResolveAddress(a registry.Address, day identity.Date) string
 }
 
 // Service runs e-ID applications.
@@ -119,6 +128,7 @@ type Service struct {
 	box        *seal.Box
 	faces      FaceVerifier
 	cal        Calendar
+	places     Places
 	log        *slog.Logger
 	wake       func()
 	now        func() time.Time
@@ -144,7 +154,7 @@ func New(cfg Config, o Options) (*Service, error) {
 		o.OutboxWritten = func() {}
 	}
 	return &Service{cfg: cfg.withDefaults(), store: o.Store, population: o.Population, box: o.Box, faces: o.Faces,
-		cal: o.Calendar, log: o.Logger, wake: o.OutboxWritten, now: o.Now, trustTTL: 30 * time.Second}, nil
+		cal: o.Calendar, places: o.Places, log: o.Logger, wake: o.OutboxWritten, now: o.Now, trustTTL: 30 * time.Second}, nil
 }
 
 // Config returns the rules in force.

@@ -16,7 +16,9 @@ import (
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/cccd"
 	"github.com/vneid/vneid/internal/chipauth"
+	"github.com/vneid/vneid/internal/adminunit"
 	"github.com/vneid/vneid/internal/eid"
+	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/registry"
@@ -152,8 +154,18 @@ func eachStore(t *testing.T, fn func(t *testing.T, st store.Store)) {
 	}
 }
 
-func reviewer(units ...string) eid.Reviewer {
-	return eid.Reviewer{ID: "off-1", Roles: []string{"reviewer"}, Units: units}
+// reviewer is a reviewing officer of the police of a province (a
+// statistics code), or of the ministry ("*").
+func reviewer(area string) eid.Reviewer {
+	if area == "*" {
+		return eid.Reviewer{ID: "off-1", Roles: []string{"reviewer"}, Scope: jurisdiction.Scope{Nationwide: true}}
+	}
+	h, err := adminunit.Provinces2016()
+	if err != nil {
+		panic(err)
+	}
+	return eid.Reviewer{ID: "off-1", Roles: []string{"reviewer"},
+		Scope: jurisdiction.NewScope(h, store.PoliceUnit{ID: "CA-" + area, Level: store.PoliceProvince, Area: area})}
 }
 
 // TestManualReviewAndActivation: without a face engine the dossier waits
@@ -202,23 +214,23 @@ func TestManualReviewAndActivation(t *testing.T) {
 		}
 
 		// The queue: officers of Hà Nội (001) see it, of HCMC (079) not.
-		if q, _ := f.svc.Queue(ctx, eid.Caller{}, reviewer("079"), 10); len(q) != 0 {
+		if q, _ := f.svc.Queue(ctx, eid.Caller{}, reviewer("79"), 10); len(q) != 0 {
 			t.Errorf("HCMC officer sees %d dossiers", len(q))
 		}
-		if _, err := f.svc.Dossier(ctx, eid.Caller{}, reviewer("079"), res.ApplicationID); code(err) != "eid_application_not_found" {
+		if _, err := f.svc.Dossier(ctx, eid.Caller{}, reviewer("79"), res.ApplicationID); code(err) != "eid_application_not_found" {
 			t.Errorf("HCMC officer opens the dossier: %v", err)
 		}
-		if err := f.svc.Approve(ctx, eid.Caller{}, reviewer("079"), res.ApplicationID); code(err) != "eid_application_not_found" {
+		if err := f.svc.Approve(ctx, eid.Caller{}, reviewer("79"), res.ApplicationID); code(err) != "eid_application_not_found" {
 			t.Errorf("HCMC officer approves: %v", err)
 		}
-		if _, err := f.svc.Queue(ctx, eid.Caller{}, eid.Reviewer{ID: "x", Roles: []string{"desk"}, Units: []string{"*"}}, 10); code(err) != "forbidden" {
+		if _, err := f.svc.Queue(ctx, eid.Caller{}, eid.Reviewer{ID: "x", Roles: []string{"desk"}, Scope: jurisdiction.Scope{Nationwide: true}}, 10); code(err) != "forbidden" {
 			t.Errorf("desk officer reads the queue: %v", err)
 		}
-		q, err := f.svc.Queue(ctx, eid.Caller{}, reviewer("001"), 10)
+		q, err := f.svc.Queue(ctx, eid.Caller{}, reviewer("01"), 10)
 		if err != nil || len(q) != 1 || q[0].FullName != "Nguyễn Văn An" {
 			t.Fatalf("queue = %+v, %v", q, err)
 		}
-		v, err := f.svc.Dossier(ctx, eid.Caller{}, reviewer("001"), res.ApplicationID)
+		v, err := f.svc.Dossier(ctx, eid.Caller{}, reviewer("01"), res.ApplicationID)
 		if err != nil || v.ChipPortrait == nil || v.Selfie == nil || v.RegistryPortrait != nil || len(v.Report.Checks) != 10 {
 			t.Fatalf("dossier view: %v (portrait %d bytes, selfie %d)", err, len(v.ChipPortrait), len(v.Selfie))
 		}
@@ -226,13 +238,13 @@ func TestManualReviewAndActivation(t *testing.T) {
 		if !hasAction(audit, "eid.dossier.read") || !hasAction(audit, "registry.citizen.read") {
 			t.Errorf("audit log lacks the dossier view: %+v", audit)
 		}
-		if err := f.svc.Reject(ctx, eid.Caller{}, reviewer("001"), res.ApplicationID, "other", " "); code(err) != "eid_reason_required" {
+		if err := f.svc.Reject(ctx, eid.Caller{}, reviewer("01"), res.ApplicationID, "other", " "); code(err) != "eid_reason_required" {
 			t.Errorf("reject without text: %v", err)
 		}
-		if err := f.svc.Approve(ctx, eid.Caller{}, reviewer("001"), res.ApplicationID); err != nil {
+		if err := f.svc.Approve(ctx, eid.Caller{}, reviewer("01"), res.ApplicationID); err != nil {
 			t.Fatalf("Approve: %v", err)
 		}
-		if err := f.svc.Approve(ctx, eid.Caller{}, reviewer("001"), res.ApplicationID); code(err) != "eid_application_wrong_step" {
+		if err := f.svc.Approve(ctx, eid.Caller{}, reviewer("01"), res.ApplicationID); code(err) != "eid_application_wrong_step" {
 			t.Errorf("second approval: %v", err)
 		}
 		msgs, _ := f.st.ListOutbox(ctx, store.OutboxFilter{Recipient: f.acc.Phone})

@@ -335,7 +335,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 			}
 		}
 		app.State, app.SubmittedAt, app.DeadlineAt, app.Unit, app.Checks, app.UpdatedAt =
-			store.AppPendingReview, now, deadline, unitOf(cit), string(checks), now
+			store.AppPendingReview, now, deadline, s.unitOf(cit), string(checks), now
 		if err := q.UpdateApplication(ctx, app, store.AppAwaitingEvidence); err != nil {
 			return err
 		}
@@ -648,13 +648,19 @@ func (s *Service) decide(checks []Check) (bool, []string) {
 	return len(why) == 0, why
 }
 
-// unitOf is the reviewing jurisdiction: the province code of the permanent
-// residence, or "" when the province is not known.
-func unitOf(c registry.Citizen) string {
+// unitOf is the reviewing jurisdiction: the most specific administrative
+// unit of the permanent residence that Places knows, else the province's
+// statistics code found by name, or "" when not even that is known.
+func (s *Service) unitOf(c registry.Citizen) string {
+	if s.places != nil {
+		if u := s.places.ResolveAddress(c.PermanentAddress, identity.DateOf(s.now().In(s.cfg.Location))); u != "" {
+			return u
+		}
+	}
 	key := identity.MatchKey(c.PermanentAddress.Province)
 	for _, p := range identity.Provinces() {
 		if identity.MatchKey(p.Name) == key {
-			return p.Code
+			return strings.TrimPrefix(p.Code, "0")
 		}
 	}
 	return ""

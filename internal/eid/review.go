@@ -12,6 +12,7 @@ import (
 	"github.com/vneid/vneid/internal/icao"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/notify"
+	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/store"
 )
@@ -20,25 +21,18 @@ import (
 type Reviewer struct {
 	ID    string
 	Roles []string
-	// Units are the jurisdictions (province codes) the officer reviews;
-	// "*" is nationwide.
-	Units []string
+	// Scope is the officer's jurisdiction: dossiers filed under an area
+	// outside it are invisible to them.
+	Scope jurisdiction.Scope
 }
 
 // Has reports whether the officer has a role.
 func (r Reviewer) Has(role string) bool { return slices.Contains(r.Roles, role) }
 
 // Sees reports whether a unit is in the officer's jurisdiction.
-func (r Reviewer) Sees(unit string) bool {
-	return slices.Contains(r.Units, "*") || (unit != "" && slices.Contains(r.Units, unit))
-}
+func (r Reviewer) Sees(unit string) bool { return r.Scope.Covers(unit) }
 
-func (r Reviewer) units() []string {
-	if slices.Contains(r.Units, "*") {
-		return nil
-	}
-	return append([]string{}, r.Units...)
-}
+func (r Reviewer) units() []string { return r.Scope.Areas() }
 
 // QueueItem is one dossier in the review queue (no personal data beyond
 // the ID number and the name, which the officer needs to pick it).

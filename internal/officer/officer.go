@@ -21,6 +21,7 @@ import (
 
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/failure"
+	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/store"
@@ -56,11 +57,12 @@ var (
 
 // Principal is a signed-in officer.
 type Principal struct {
-	ID        string
-	Username  string
-	FullName  string
-	Roles     []string
-	Units     []string
+	ID       string
+	Username string
+	FullName string
+	Roles    []string
+	// Scope is the officer's jurisdiction: their police unit's area.
+	Scope     jurisdiction.Scope
 	SessionID string
 }
 
@@ -78,13 +80,23 @@ type Service struct {
 	// loginPerUser limits sign-ins per username.
 	loginPerUser ratelimit.Rule
 	now          func() time.Time
+	units        Units
 	// dummy is a hash verified when the username is unknown, so that the
 	// answer takes as long.
 	dummy string
 }
 
+// Units is what the service needs of the police units: whether one
+// exists, and the scope it gives its officers.
+type Units interface {
+	PoliceUnit(ctx context.Context, id string) (store.PoliceUnit, error)
+	Scope(ctx context.Context, unitID string) (jurisdiction.Scope, error)
+}
+
 // Options configure the Service.
 type Options struct {
+	// Units resolves officers' police units (required).
+	Units Units
 	Store      store.Store
 	Box        *seal.Box
 	Argon2     account.Argon2Params
@@ -99,8 +111,8 @@ type Options struct {
 
 // New returns the service.
 func New(o Options) (*Service, error) {
-	if o.Store == nil || o.Box == nil {
-		return nil, errors.New("officer: store and seal box are required")
+	if o.Store == nil || o.Box == nil || o.Units == nil {
+		return nil, errors.New("officer: store, seal box and units are required")
 	}
 	if o.Argon2 == (account.Argon2Params{}) {
 		o.Argon2 = account.DefaultArgon2()
@@ -126,7 +138,7 @@ func New(o Options) (*Service, error) {
 		rule = *o.LoginPerUser
 	}
 	return &Service{store: o.Store, box: o.Box, argon: o.Argon2, sessionTTL: o.SessionTTL, issuer: o.Issuer,
-		log: o.Logger, now: o.Now, dummy: dummy, loginPerUser: rule}, nil
+		log: o.Logger, now: o.Now, dummy: dummy, loginPerUser: rule, units: o.Units}, nil
 }
 
 // NewOfficer describes an officer to create.
@@ -135,7 +147,8 @@ type NewOfficer struct {
 	FullName string
 	Password string
 	Roles    []string
-	Units    []string
+	// Unit is the police unit the officer belongs to.
+	Unit string
 }
 
 // Enrolment is a created officer with the TOTP provisioning URI to load
@@ -185,10 +198,8 @@ func (s *Service) Create(ctx context.Context, actor string, n NewOfficer) (Enrol
 			return Enrolment{}, ErrInvalid.WithFields("roles")
 		}
 	}
-	for _, u := range n.Units {
-		if u != "*" && (len(u) != 3 || strings.Trim(u, "0123456789") != "") {
-			return Enrolment{}, ErrInvalid.WithFields("units")
-		}
+	if _, err := s.units.PoliceUnit(ctx, n.Unit); err != nil {
+		return Enrolment{}, ErrInvalid.WithFields("unit")
 	}
 	hash, err := account.HashPassword(account.NormalizePassword(n.Password), s.argon)
 	if err != nil {
@@ -200,7 +211,7 @@ func (s *Service) Create(ctx context.Context, actor string, n NewOfficer) (Enrol
 	}
 	now := s.now()
 	o := store.Officer{ID: newID(), Username: n.Username, FullName: n.FullName, PasswordHash: hash,
-		Roles: n.Roles, Units: n.Units, State: store.OfficerActive, CreatedAt: now, UpdatedAt: now}
+		Roles: n.Roles, UnitID: n.Unit, State: store.OfficerActive, CreatedAt: now, UpdatedAt: now}
 	if o.TOTPSecret, err = s.box.Seal(secret, totpAD(o.ID)); err != nil {
 		return Enrolment{}, fmt.Errorf("officer: %w", err)
 	}
@@ -208,7 +219,7 @@ func (s *Service) Create(ctx context.Context, actor string, n NewOfficer) (Enrol
 		if err := q.CreateOfficer(ctx, o); err != nil {
 			return err
 		}
-		return audit(ctx, q, now, actor, "officer.created", o.ID, map[string]any{"username": o.Username, "roles": o.Roles, "units": o.Units})
+		return audit(ctx, q, now, actor, "officer.created", o.ID, map[string]any{"username": o.Username, "roles": o.Roles, "unit": o.UnitID})
 	})
 	if errors.Is(err, store.ErrConflict) {
 		return Enrolment{}, ErrExists
@@ -313,7 +324,11 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (S
 	if err != nil {
 		return Session{}, fmt.Errorf("officer: login: %w", err)
 	}
-	return Session{Token: token, ExpiresAt: sess.ExpiresAt, Principal: principal(o, sess.ID)}, nil
+	p, err := s.principal(ctx, o, sess.ID)
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, ExpiresAt: sess.ExpiresAt, Principal: p}, nil
 }
 
 func (s *Service) failed(ctx context.Context, username, why string) {
@@ -321,8 +336,12 @@ func (s *Service) failed(ctx context.Context, username, why string) {
 		Subject: "officer-username:" + username, Detail: `{"why":"` + why + `"}`})
 }
 
-func principal(o store.Officer, sessionID string) Principal {
-	return Principal{ID: o.ID, Username: o.Username, FullName: o.FullName, Roles: o.Roles, Units: o.Units, SessionID: sessionID}
+func (s *Service) principal(ctx context.Context, o store.Officer, sessionID string) (Principal, error) {
+	scope, err := s.units.Scope(ctx, o.UnitID)
+	if err != nil {
+		return Principal{}, fmt.Errorf("officer: scope: %w", err)
+	}
+	return Principal{ID: o.ID, Username: o.Username, FullName: o.FullName, Roles: o.Roles, Scope: scope, SessionID: sessionID}, nil
 }
 
 func tokenHash(token string) []byte {
@@ -356,7 +375,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if now.Sub(sess.LastSeenAt) > time.Minute {
 		_ = s.store.TouchOfficerSession(ctx, sess.ID, now)
 	}
-	return principal(o, sess.ID), nil
+	return s.principal(ctx, o, sess.ID)
 }
 
 // Logout ends a session.
@@ -392,6 +411,42 @@ func (s *Service) SetState(ctx context.Context, actor, username string, state st
 			return err
 		}
 		return audit(ctx, q, o.UpdatedAt, actor, "officer.state", o.ID, map[string]any{"state": state})
+	})
+}
+
+// Assign changes an officer's roles and police unit (nil roles or ""
+// unit leave them as they are).
+func (s *Service) Assign(ctx context.Context, actor, username string, roles []string, unit string) error {
+	o, err := s.store.OfficerByUsername(ctx, strings.ToLower(username))
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("officer: %w", err)
+	}
+	if roles != nil {
+		if len(roles) == 0 {
+			return ErrInvalid.WithFields("roles")
+		}
+		for _, r := range roles {
+			if !ValidRole(r) {
+				return ErrInvalid.WithFields("roles")
+			}
+		}
+		o.Roles = roles
+	}
+	if unit != "" {
+		if _, err := s.units.PoliceUnit(ctx, unit); err != nil {
+			return ErrInvalid.WithFields("unit")
+		}
+		o.UnitID = unit
+	}
+	o.UpdatedAt = s.now()
+	return s.store.InTx(ctx, func(q store.Queries) error {
+		if err := q.UpdateOfficer(ctx, o); err != nil {
+			return err
+		}
+		return audit(ctx, q, o.UpdatedAt, actor, "officer.assigned", o.ID, map[string]any{"roles": o.Roles, "unit": o.UnitID})
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/failure"
+	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/store"
@@ -41,7 +42,12 @@ func TestOfficers(t *testing.T) {
 			box, _ := seal.New(seal.Key{ID: 1, Bytes: key})
 			clk := &clock{t: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}
 			weak := account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
-			svc, err := officer.New(officer.Options{Store: st, Box: box, Argon2: weak, Now: clk.now, Logger: slog.New(slog.DiscardHandler)})
+			dir, err := jurisdiction.New(ctx, st, clk.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc, err := officer.New(officer.Options{Store: st, Box: box, Argon2: weak, Now: clk.now, Units: dir,
+				Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,14 +56,14 @@ func TestOfficers(t *testing.T) {
 				"bad username":   {Username: "Có dấu", FullName: "X", Password: "mat-khau-rat-dai", Roles: []string{"reviewer"}},
 				"no role":        {Username: "a.b", FullName: "X", Password: "mat-khau-rat-dai"},
 				"unknown role":   {Username: "a.b", FullName: "X", Password: "mat-khau-rat-dai", Roles: []string{"god"}},
-				"bad unit":       {Username: "a.b", FullName: "X", Password: "mat-khau-rat-dai", Roles: []string{"reviewer"}, Units: []string{"HN"}},
+				"bad unit":       {Username: "a.b", FullName: "X", Password: "mat-khau-rat-dai", Roles: []string{"reviewer"}, Unit: "NOPE"},
 			} {
 				if _, err := svc.Create(ctx, "test", n); code(err) != "officer_invalid" {
 					t.Errorf("%s: %v", name, err)
 				}
 			}
 			enr, err := svc.Create(ctx, "test", officer.NewOfficer{Username: "Le.Hung", FullName: "Lê Văn Hùng",
-				Password: "mat-khau-rat-dai", Roles: []string{"reviewer"}, Units: []string{"001"}})
+				Password: "mat-khau-rat-dai", Roles: []string{"reviewer"}, Unit: "C06"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +71,7 @@ func TestOfficers(t *testing.T) {
 				t.Errorf("enrolment = %+v", enr.Officer)
 			}
 			if _, err := svc.Create(ctx, "test", officer.NewOfficer{Username: "le.hung", FullName: "Y", Password: "mat-khau-rat-dai",
-				Roles: []string{"reviewer"}}); code(err) != "officer_exists" {
+				Roles: []string{"reviewer"}, Unit: "C06"}); code(err) != "officer_exists" {
 				t.Errorf("duplicate: %v", err)
 			}
 			raw, _ := st.Officer(ctx, enr.Officer.ID)
@@ -91,7 +97,7 @@ func TestOfficers(t *testing.T) {
 				t.Errorf("code reused: %v", err)
 			}
 			p, err := svc.Authenticate(ctx, sess.Token)
-			if err != nil || !p.Has("reviewer") || p.Units[0] != "001" {
+			if err != nil || !p.Has("reviewer") || !p.Scope.Nationwide || p.Scope.UnitID != "C06" {
 				t.Fatalf("Authenticate = %+v, %v", p, err)
 			}
 			// Idle for longer than the timeout: the session ends.
@@ -101,7 +107,7 @@ func TestOfficers(t *testing.T) {
 			}
 			// New hashing parameters apply at the next sign-in.
 			stronger := account.Argon2Params{MemoryKiB: 128, Time: 1, Threads: 1}
-			svc2, _ := officer.New(officer.Options{Store: st, Box: box, Argon2: stronger, Now: clk.now, Logger: slog.New(slog.DiscardHandler)})
+			svc2, _ := officer.New(officer.Options{Store: st, Box: box, Argon2: stronger, Now: clk.now, Units: dir, Logger: slog.New(slog.DiscardHandler)})
 			clk.t = clk.t.Add(time.Minute)
 			if _, err := svc2.Login(ctx, "le.hung", "mat-khau-rat-dai", now()); err != nil {
 				t.Fatal(err)

@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/vneid/vneid/internal/identity"
@@ -445,4 +446,26 @@ func newPopulationModel() (*populationModel, error) {
 	m.highlandVillages = []string{"Ko Tam", "Tơng Jũ", "Plei Ơi", "Kon Klor", "Akŏ Dhông",
 		"Kon Rơ Bàng", "Plei Phun", "Đắk Rơ Wa", "Ea Kmar", "Jun", "Kon Jơ Ri", "Ea Nao"}
 	return m, nil
+}
+
+// DemoDistricts returns, by 3-digit province code, the district-level
+// names (urban first, then rural, without repeats) that generated
+// addresses use. A demo administrative hierarchy built from them resolves
+// every generated address to its district.
+func DemoDistricts() (map[string][]string, error) {
+	m, err := newPopulationModel()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]string, len(m.provinces))
+	for _, p := range m.provinces {
+		var names []string
+		for _, n := range append(append([]string{}, p.urbanDistricts...), p.ruralDistricts...) {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		out[p.code] = names
+	}
+	return out, nil
 }

@@ -68,9 +68,15 @@ type Application struct {
 	Level     int
 	Channel   string // "app" (online) or "desk" (in person)
 	State     ApplicationState
-	// Unit is the jurisdiction that reviews it (the province code of the
-	// permanent residence); officers see only their units' dossiers.
+	// Unit is the administrative unit (statistics-office code) whose police
+	// review it: the residence for online applications, the office's area
+	// for desk ones. Officers see only dossiers inside their unit's area.
 	Unit string
+	// Office is the police unit that took a desk application ("" online).
+	Office string
+	// Details is the JSON record of what the channel collected beyond the
+	// evidence files (the desk's contact, documents, consent, card request).
+	Details string
 	// Challenge is the active-authentication challenge issued at the start.
 	Challenge   []byte
 	CreatedAt   time.Time
@@ -90,7 +96,7 @@ type Application struct {
 type ApplicationFilter struct {
 	States    []ApplicationState
 	Level     int      // 0 for any
-	Units     []string // nil for every unit
+	Units     []string // administrative unit codes; nil for every unit
 	AccountID string
 	Limit     int
 }
@@ -131,7 +137,7 @@ type EIDQueries interface {
 	// Application returns an application by ID.
 	Application(ctx context.Context, id string) (Application, error)
 	// UpdateApplication writes a's mutable fields (state, unit, times,
-	// decision, checks) if the stored state is from; ErrConflict otherwise.
+	// decision, checks, details) if the stored state is from; ErrConflict otherwise.
 	UpdateApplication(ctx context.Context, a Application, from ApplicationState) error
 	// ListApplications returns applications, earliest review deadline
 	// first (then oldest first).

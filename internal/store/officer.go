@@ -25,9 +25,9 @@ type Officer struct {
 	// TOTPLastStep is the last time step accepted, so a code works once.
 	TOTPLastStep int64
 	Roles        []string // "reviewer", "desk", "unit_head", "admin"
-	// Units are the jurisdictions the officer acts for (province codes);
-	// "*" is nationwide.
-	Units     []string
+	// UnitID is the police unit the officer belongs to; its area is the
+	// officer's jurisdiction.
+	UnitID    string
 	State     OfficerState
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -56,7 +56,7 @@ type OfficerQueries interface {
 	// ListOfficers returns every officer by username.
 	ListOfficers(ctx context.Context) ([]Officer, error)
 	// UpdateOfficer writes an officer's name, password hash, TOTP secret,
-	// roles, units and state.
+	// roles, unit and state.
 	UpdateOfficer(ctx context.Context, o Officer) error
 	// UseTOTPStep records step as used if it is after the last one used;
 	// ErrConflict otherwise (the code was already used).

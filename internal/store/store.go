@@ -51,6 +51,8 @@ type Queries interface {
 	PortraitQueries
 	TrustQueries
 	OfficerQueries
+	UnitQueries
+	FingerprintQueries
 	// PurgeExpired deletes what has expired by now (registrations, OTPs,
 	// sessions, rate-limit counters, delivered outbox messages older than
 	// keepDelivered) and returns how many rows went.

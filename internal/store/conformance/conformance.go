@@ -41,6 +41,8 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"PortraitsAndTrust", testPortraitsAndTrust},
 		{"Officers", testOfficers},
 		{"OutboxReplay", testOutboxReplay},
+		{"Units", testUnits},
+		{"FingerprintTemplates", testFingerprintTemplates},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)

@@ -95,8 +95,8 @@ func testApplications(t *testing.T, s store.Store) {
 		mk("app-2", "01", base.Add(48*time.Hour), store.AppPendingReview),
 		mk("app-4", "01", base.Add(12*time.Hour), store.AppApproved),
 	}
-	draft := store.Application{ID: "app-0", AccountID: a.ID, IDNumber: a.IDNumber, Level: 1, Channel: "app",
-		State: store.AppAwaitingEvidence, Challenge: []byte{8, 7, 6, 5, 4, 3, 2, 1}, CreatedAt: base, ExpiresAt: base.Add(time.Hour), UpdatedAt: base}
+	draft := store.Application{ID: "app-0", AccountID: a.ID, IDNumber: a.IDNumber, Level: 2, Channel: "desk",
+		Office: "CA-01-001", Details: `{"contact":{"phone":"+84912345678"}}`, State: store.AppAwaitingEvidence, Challenge: []byte{8, 7, 6, 5, 4, 3, 2, 1}, CreatedAt: base, ExpiresAt: base.Add(time.Hour), UpdatedAt: base}
 	apps = append(apps, draft)
 	for _, x := range apps {
 		if err := s.CreateApplication(ctx, x); err != nil {
@@ -148,8 +148,12 @@ func testApplications(t *testing.T, s store.Store) {
 	sub := draft
 	sub.State, sub.SubmittedAt, sub.DeadlineAt, sub.Unit, sub.Checks, sub.UpdatedAt =
 		store.AppPendingReview, base.Add(time.Minute), base.Add(30*time.Hour), "01", `{"ok":true}`, base.Add(time.Minute)
+	sub.Details = `{"contact":{"phone":"+84912345678"},"consent":"otp"}`
 	if err := s.UpdateApplication(ctx, sub, store.AppAwaitingEvidence); err != nil {
 		t.Fatal(err)
+	}
+	if got, _ := s.Application(ctx, sub.ID); !reflect.DeepEqual(got, sub) {
+		t.Errorf("after submission = %+v\nwant %+v", got, sub)
 	}
 	if err := s.UpdateApplication(ctx, sub, store.AppAwaitingEvidence); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("second submission: %v, want ErrConflict", err)
@@ -280,7 +284,7 @@ func testPortraitsAndTrust(t *testing.T, s store.Store) {
 func testOfficers(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	o := store.Officer{ID: "off-1", Username: "reviewer.hn", FullName: "Đại úy Lê Văn Hùng", PasswordHash: "h",
-		TOTPSecret: []byte("sealed"), Roles: []string{"reviewer"}, Units: []string{"01", "79"}, State: store.OfficerActive,
+		TOTPSecret: []byte("sealed"), Roles: []string{"reviewer"}, UnitID: "CA-01", State: store.OfficerActive,
 		CreatedAt: base, UpdatedAt: base}
 	if err := s.CreateOfficer(ctx, o); err != nil {
 		t.Fatal(err)
@@ -305,7 +309,7 @@ func testOfficers(t *testing.T, s store.Store) {
 			t.Errorf("step %d again: %v, want ErrConflict", step, err)
 		}
 	}
-	o.Roles, o.Units, o.State, o.UpdatedAt = []string{"reviewer", "admin"}, []string{"*"}, store.OfficerDisabled, base.Add(time.Hour)
+	o.Roles, o.UnitID, o.State, o.UpdatedAt = []string{"reviewer", "admin"}, "C06", store.OfficerDisabled, base.Add(time.Hour)
 	if err := s.UpdateOfficer(ctx, o); err != nil {
 		t.Fatal(err)
 	}

@@ -35,14 +35,14 @@ func (q queries) UpdateEID(ctx context.Context, accountID string, u store.EIDUpd
 }
 
 const applicationColumns = `id, account_id, id_number, level, channel, state, unit, challenge, created_at, expires_at,
-	submitted_at, deadline_at, decided_at, decided_by, reason_code, reason_text, checks, updated_at`
+	submitted_at, deadline_at, decided_at, decided_by, reason_code, reason_text, checks, updated_at, office, details`
 
 func scanApplication(row interface{ Scan(...any) error }) (store.Application, error) {
 	var a store.Application
 	var state string
 	err := row.Scan(&a.ID, &a.AccountID, &a.IDNumber, &a.Level, &a.Channel, &state, &a.Unit, &a.Challenge,
 		timeCol{&a.CreatedAt}, timeCol{&a.ExpiresAt}, timeCol{&a.SubmittedAt}, timeCol{&a.DeadlineAt},
-		timeCol{&a.DecidedAt}, &a.DecidedBy, &a.ReasonCode, &a.ReasonText, &a.Checks, timeCol{&a.UpdatedAt})
+		timeCol{&a.DecidedAt}, &a.DecidedBy, &a.ReasonCode, &a.ReasonText, &a.Checks, timeCol{&a.UpdatedAt}, &a.Office, &a.Details)
 	a.State = store.ApplicationState(state)
 	return a, err
 }
@@ -50,10 +50,10 @@ func scanApplication(row interface{ Scan(...any) error }) (store.Application, er
 // CreateApplication stores a new application.
 func (q queries) CreateApplication(ctx context.Context, a store.Application) error {
 	_, err := q.x.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)`,
 		a.ID, a.AccountID, a.IDNumber, a.Level, a.Channel, string(a.State), a.Unit, a.Challenge, q.t(a.CreatedAt),
 		q.t(a.ExpiresAt), q.t(a.SubmittedAt), q.t(a.DeadlineAt), q.t(a.DecidedAt), a.DecidedBy, a.ReasonCode,
-		a.ReasonText, a.Checks, q.t(a.UpdatedAt))
+		a.ReasonText, a.Checks, q.t(a.UpdatedAt), a.Office, a.Details)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("create application: %w", store.ErrConflict)
 	}
@@ -76,10 +76,10 @@ func (q queries) Application(ctx context.Context, id string) (store.Application,
 // compare-and-set on its state.
 func (q queries) UpdateApplication(ctx context.Context, a store.Application, from store.ApplicationState) error {
 	res, err := q.x.ExecContext(ctx, `UPDATE applications SET state = $1, unit = $2, submitted_at = $3, deadline_at = $4,
-		decided_at = $5, decided_by = $6, reason_code = $7, reason_text = $8, checks = $9, updated_at = $10
-		WHERE id = $11 AND state = $12`,
+		decided_at = $5, decided_by = $6, reason_code = $7, reason_text = $8, checks = $9, updated_at = $10,
+		details = $11 WHERE id = $12 AND state = $13`,
 		string(a.State), a.Unit, q.t(a.SubmittedAt), q.t(a.DeadlineAt), q.t(a.DecidedAt), a.DecidedBy, a.ReasonCode,
-		a.ReasonText, a.Checks, q.t(a.UpdatedAt), a.ID, string(from))
+		a.ReasonText, a.Checks, q.t(a.UpdatedAt), a.Details, a.ID, string(from))
 	return affected("update application", res, err, store.ErrConflict)
 }
 

@@ -9,15 +9,15 @@ import (
 	"github.com/vneid/vneid/internal/store"
 )
 
-const officerColumns = `id, username, full_name, password_hash, totp_secret, totp_last_step, roles, units, state,
+const officerColumns = `id, username, full_name, password_hash, totp_secret, totp_last_step, roles, unit_id, state,
 	created_at, updated_at`
 
 func scanOfficer(row interface{ Scan(...any) error }) (store.Officer, error) {
 	var o store.Officer
-	var roles, units, state string
-	err := row.Scan(&o.ID, &o.Username, &o.FullName, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &roles, &units,
+	var roles, state string
+	err := row.Scan(&o.ID, &o.Username, &o.FullName, &o.PasswordHash, &o.TOTPSecret, &o.TOTPLastStep, &roles, &o.UnitID,
 		&state, timeCol{&o.CreatedAt}, timeCol{&o.UpdatedAt})
-	o.Roles, o.Units, o.State = splitList(roles), splitList(units), store.OfficerState(state)
+	o.Roles, o.State = splitList(roles), store.OfficerState(state)
 	return o, err
 }
 
@@ -32,7 +32,7 @@ func splitList(s string) []string {
 func (q queries) CreateOfficer(ctx context.Context, o store.Officer) error {
 	_, err := q.x.ExecContext(ctx, `INSERT INTO officers (`+officerColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
 		o.ID, o.Username, o.FullName, o.PasswordHash, o.TOTPSecret, o.TOTPLastStep, strings.Join(o.Roles, ","),
-		strings.Join(o.Units, ","), string(o.State), q.t(o.CreatedAt), q.t(o.UpdatedAt))
+		o.UnitID, string(o.State), q.t(o.CreatedAt), q.t(o.UpdatedAt))
 	if isUniqueViolation(err) {
 		return fmt.Errorf("create officer: %w", store.ErrConflict)
 	}
@@ -84,8 +84,8 @@ func (q queries) ListOfficers(ctx context.Context) ([]store.Officer, error) {
 // UpdateOfficer writes an officer's mutable fields.
 func (q queries) UpdateOfficer(ctx context.Context, o store.Officer) error {
 	res, err := q.x.ExecContext(ctx, `UPDATE officers SET full_name = $1, password_hash = $2, totp_secret = $3, roles = $4,
-		units = $5, state = $6, updated_at = $7 WHERE id = $8`, o.FullName, o.PasswordHash, o.TOTPSecret,
-		strings.Join(o.Roles, ","), strings.Join(o.Units, ","), string(o.State), q.t(o.UpdatedAt), o.ID)
+		unit_id = $5, state = $6, updated_at = $7 WHERE id = $8`, o.FullName, o.PasswordHash, o.TOTPSecret,
+		strings.Join(o.Roles, ","), o.UnitID, string(o.State), q.t(o.UpdatedAt), o.ID)
 	return affected("update officer", res, err, store.ErrNotFound)
 }
 
