@@ -108,8 +108,8 @@ type Options struct {
 	Calendar Calendar
 	// Places resolves a residence to the administrative unit whose police
 	// review it (nil: the province, by name).
-	Places   Places
-	Logger   *slog.Logger
+	Places Places
+	Logger *slog.Logger
 	// OutboxWritten, if set, is called after a notice is queued.
 	OutboxWritten func()
 	Now           func() time.Time

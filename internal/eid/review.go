@@ -11,8 +11,8 @@ import (
 
 	"github.com/vneid/vneid/internal/icao"
 	"github.com/vneid/vneid/internal/identity"
-	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/jurisdiction"
+	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/store"
 )

@@ -96,7 +96,7 @@ type Units interface {
 // Options configure the Service.
 type Options struct {
 	// Units resolves officers' police units (required).
-	Units Units
+	Units      Units
 	Store      store.Store
 	Box        *seal.Box
 	Argon2     account.Argon2Params

@@ -152,4 +152,3 @@ func (q queries) FingerprintTemplates(ctx context.Context, idNumber string) ([]s
 	}
 	return out, nil
 }
-
