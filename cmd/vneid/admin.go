@@ -331,7 +331,7 @@ func openServices(ctx context.Context, cfg config.Config) (*sqlstore.DB, *servic
 	if err != nil {
 		return nil, nil, err
 	}
-	svc, err := buildServices(ctx, cfg, st, slog.New(slog.DiscardHandler), nil, false)
+	svc, err := buildServices(ctx, cfg, st, slog.New(slog.DiscardHandler), nil, false, nil)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -18,7 +18,7 @@ import (
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: vneid bench lookup|login|level1|argon2 [flags]   (see docs/benchmarks.md)")
+		fmt.Fprintln(stderr, "usage: vneid bench lookup|login|level1|argon2|fingerprint [flags]   (see docs/benchmarks.md)")
 		return flag.ErrHelp
 	}
 	switch args[0] {
@@ -30,6 +30,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchArgon2(ctx, args[1:], stdout, stderr)
 	case "level1":
 		return benchLevel1(ctx, args[1:], stdout, stderr)
+	case "fingerprint":
+		return benchFingerprint(ctx, args[1:], stdout)
 	}
 	return fmt.Errorf("unknown bench command %q", args[0])
 }

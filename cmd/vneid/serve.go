@@ -68,7 +68,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		default:
 		}
 	}
-	svcs, err := buildServices(ctx, cfg, st, log, wakeFn, true)
+	svcs, err := buildServices(ctx, cfg, st, log, wakeFn, true, svc)
 	if err != nil {
 		return err
 	}

@@ -19,9 +19,12 @@ func ict() *time.Location { return workday.Zone() }
 
 // cmdTestkit makes synthetic PKIs and chips for tests and demos.
 func cmdTestkit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "chip" && args[0] != "pki") {
-		fmt.Fprintln(stderr, "usage: vneid testkit chip|pki [flags]")
+	if len(args) == 0 || (args[0] != "chip" && args[0] != "pki" && args[0] != "fingers") {
+		fmt.Fprintln(stderr, "usage: vneid testkit chip|pki|fingers [flags]")
 		return flag.ErrHelp
+	}
+	if args[0] == "fingers" {
+		return testkitFingers(args[1:], stdout, stderr)
 	}
 	if args[0] == "pki" {
 		var out, profile, country string
@@ -100,5 +103,39 @@ func cmdTestkit(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintf(stdout, "chip of %s written to %s (DG1, DG2, DG13, DG14, DG15, SOD, the card's QR and the AA key)\n", id, out)
+	return nil
+}
+
+// testkitFingers writes what a desk scanner would send for a demo
+// citizen: one ISO/IEC 19794-2 template per finger of the demo ID-card
+// database, taken afresh (a new impression of the same synthetic finger).
+func testkitFingers(args []string, stdout, stderr io.Writer) error {
+	var id, out string
+	var impression uint64
+	fs := flag.NewFlagSet("vneid testkit fingers", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&id, "id", "", "personal ID number (a demo citizen with fingerprints on file)")
+	fs.StringVar(&out, "out", "", "directory to write FINGER.fmr files to")
+	fs.Uint64Var(&impression, "impression", 1, "which capture (1, 2, …; 0 is the database's own)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := identity.ValidatePersonalID(id); err != nil || out == "" {
+		return fmt.Errorf("testkit fingers: -id (a valid personal ID number) and -out are required")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	for _, pos := range testkit.DemoFingers() {
+		b, err := testkit.FingerRecord(id, pos, impression)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(out, fmt.Sprintf("finger-%02d.fmr", int(pos)))
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\t%s\n", path, pos)
+	}
 	return nil
 }

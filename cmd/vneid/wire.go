@@ -15,6 +15,10 @@ import (
 	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/face"
+	"github.com/vneid/vneid/internal/fingerprint"
+	"github.com/vneid/vneid/internal/fingerprint/extract"
+	"github.com/vneid/vneid/internal/fingerprint/wsq"
+	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/seal"
@@ -85,7 +89,10 @@ func startFaces(ctx context.Context, cfg config.Config, log *slog.Logger) *face.
 }
 
 // buildServices wires the e-ID, officer and trust-list services.
-func buildServices(ctx context.Context, cfg config.Config, st store.Store, log *slog.Logger, wake func(), withFaces bool) (*services, error) {
+// codes sends the desk's consent codes (the account service; nil for
+// commands that send none).
+func buildServices(ctx context.Context, cfg config.Config, st store.Store, log *slog.Logger, wake func(), withFaces bool,
+	codes eid.Codes) (*services, error) {
 	box, err := sealBox(ctx, st)
 	if err != nil {
 		return nil, err
@@ -117,7 +124,11 @@ func buildServices(ctx context.Context, cfg config.Config, st store.Store, log *
 	} else if did {
 		log.Info("administrative units and police units seeded", "units", len(seed), "demo", cfg.DemoMode())
 	}
-	opts := eid.Options{Store: st, Population: st, Box: box, Calendar: cal, Logger: log, OutboxWritten: wake, Places: s.units}
+	opts := eid.Options{Store: st, Population: st, Box: box, Calendar: cal, Logger: log, OutboxWritten: wake, Places: s.units,
+		FingerImages: fingerImages{}}
+	if codes != nil {
+		opts.Codes = codes
+	}
 	if withFaces {
 		if s.faces = startFaces(ctx, cfg, log); s.faces != nil {
 			opts.Faces = s.faces
@@ -151,6 +162,12 @@ func seedDemoEID(ctx context.Context, cfg config.Config, st store.Store, svc *se
 	if _, err := svc.trust.AddCertificate(ctx, "system", "demo", pki.CSCA.Raw); err != nil {
 		return fmt.Errorf("demo trust list: %w", err)
 	}
+	if err := seedDemoBiometrics(ctx, st, svc, log); err != nil {
+		return err
+	}
+	if err := seedDemoDesk(ctx, cfg, st, svc, log); err != nil {
+		return err
+	}
 	if _, err := st.OfficerByUsername(ctx, "demo.reviewer"); err == nil {
 		return nil
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -175,4 +192,114 @@ func seedDemoEID(ctx context.Context, cfg config.Config, st store.Store, svc *se
 	}
 	log.Info("demo officer made; sign-in details in the file", "file", path)
 	return nil
+}
+
+// demoBiometricCitizens is how many demo citizens (the first by ID number)
+// get a portrait and fingerprints in the demo ID-card database.
+const demoBiometricCitizens = 50
+
+// seedDemoBiometrics gives the first demo citizens a database portrait and
+// the templates of four fingers (testkit.DemoFingers), once.
+func seedDemoBiometrics(ctx context.Context, st store.Store, svc *services, log *slog.Logger) error {
+	cits, err := st.ListCitizens(ctx, "", demoBiometricCitizens)
+	if err != nil || len(cits) == 0 {
+		return err
+	}
+	if t, err := st.FingerprintTemplates(ctx, cits[0].ID); err != nil || len(t) > 0 {
+		return err
+	}
+	for _, c := range cits {
+		p, err := testkit.SyntheticPortrait(c.ID)
+		if err != nil {
+			return err
+		}
+		if err := svc.eid.PutPortrait(ctx, c.ID, "jpeg", p); err != nil {
+			return fmt.Errorf("demo portrait: %w", err)
+		}
+		for _, pos := range testkit.DemoFingers() {
+			rec, err := testkit.FingerRecord(c.ID, pos, 0)
+			if err != nil {
+				return err
+			}
+			if err := svc.eid.PutFingerprintTemplate(ctx, c.ID, rec); err != nil {
+				return fmt.Errorf("demo fingerprints: %w", err)
+			}
+		}
+	}
+	log.Info("demo portraits and fingerprints stored", "citizens", len(cits), "fingers", len(testkit.DemoFingers()))
+	return nil
+}
+
+// seedDemoDesk makes a demo enrolment-desk officer at the district police
+// of the first demo citizen's residence; the sign-in details and a few
+// citizens with fingerprints on file go to DataDir/demo-desk-officer.txt.
+func seedDemoDesk(ctx context.Context, cfg config.Config, st store.Store, svc *services, log *slog.Logger) error {
+	if _, err := st.OfficerByUsername(ctx, "demo.desk"); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	cits, err := st.ListCitizens(ctx, "", 5)
+	if err != nil || len(cits) == 0 {
+		return err
+	}
+	area := svc.units.ResolveAddress(cits[0].PermanentAddress, identity.Date{})
+	if area == "" {
+		return fmt.Errorf("demo desk: the first citizen's residence is not in the demo units")
+	}
+	unit := jurisdiction.PoliceUnitID(svc.units.Hierarchy(), area)
+	pw := make([]byte, 12)
+	if _, err := rand.Read(pw); err != nil {
+		return err
+	}
+	password := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw)
+	enr, err := svc.officers.Create(ctx, "system", officer.NewOfficer{Username: "demo.desk", FullName: "Cán bộ Tiếp nhận (demo)",
+		Password: password, Roles: []string{officer.RoleDesk}, Unit: unit})
+	if err != nil {
+		return fmt.Errorf("demo desk officer: %w", err)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# Demo enrolment-desk officer (demo mode only). Console: /console/desk\nusername: %s\npassword: %s\ntotp_secret: %s\nunit: %s\n",
+		enr.Officer.Username, password, base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(enr.TOTPSecret), unit)
+	fmt.Fprintln(&b, "# Citizens with a portrait and fingerprints on file; `vneid testkit fingers -id ID -out DIR` makes the scanner's templates:")
+	for _, c := range cits {
+		fmt.Fprintf(&b, "citizen: %s\n", c.ID)
+	}
+	path := filepath.Join(cfg.DataDir, "demo-desk-officer.txt")
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("demo desk officer: %w", err)
+	}
+	log.Info("demo desk officer made; sign-in details in the file", "file", path, "unit", unit)
+	return nil
+}
+
+// fingerImages turns the desk's fingerprint images into minutiae: WSQ
+// through the WSQ decoder (its NIST comment gives the resolution) and PNG
+// at the scanners' usual 500 ppi.
+type fingerImages struct{}
+
+// Minutiae implements eid.FingerImages.
+func (fingerImages) Minutiae(format string, data []byte) (fingerprint.View, error) {
+	switch format {
+	case "wsq":
+		img, hdr, err := wsq.DecodeWithHeader(bytes.NewReader(data))
+		if err != nil {
+			return fingerprint.View{}, err
+		}
+		ppcm := 0
+		if hdr.PPI > 0 {
+			ppcm = int(float64(hdr.PPI)/2.54 + 0.5)
+		}
+		return extract.Minutiae(img, ppcm)
+	case "png":
+		img, typ, err := extract.Decode(data)
+		if err != nil {
+			return fingerprint.View{}, err
+		}
+		if typ != "png" {
+			return fingerprint.View{}, fmt.Errorf("fingerprint image: %s, want png", typ)
+		}
+		return extract.Minutiae(img, 0)
+	}
+	return fingerprint.View{}, fmt.Errorf("fingerprint image: unknown format %q", format)
 }

@@ -196,7 +196,9 @@ func (s *Service) checkPassword(ctx context.Context, c Caller, idNumber, passwor
 		return store.Account{}, false, err
 	}
 	a, err := s.store.AccountByIDNumber(ctx, idNumber)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.PasswordHash == "") {
+		// No account, or one the enrolment desk opened that the citizen
+		// has not claimed in the app yet: no password works.
 		_, _, _ = VerifyPassword(s.dummyHash, password, s.cfg.Argon2)
 		return store.Account{}, false, ErrInvalidCredentials
 	}

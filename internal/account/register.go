@@ -68,8 +68,12 @@ func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (Starte
 	if err := s.eligibility(cit); err != nil {
 		return Started{}, err
 	}
-	if _, err := s.store.AccountByIDNumber(ctx, req.IDNumber); err == nil {
-		return Started{}, ErrAccountExists
+	if a, err := s.store.AccountByIDNumber(ctx, req.IDNumber); err == nil {
+		// An account the enrolment desk opened has no password yet: the
+		// citizen claims it here with the phone given at the desk.
+		if a.PasswordHash != "" || a.Phone != phone {
+			return Started{}, ErrAccountExists
+		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Started{}, internal(err)
 	}
@@ -405,7 +409,18 @@ func (s *Service) SetPassword(ctx context.Context, c Caller, regID, password, de
 		if err := q.AdvanceRegistration(ctx, r.ID, store.RegOTPVerified, store.RegCompleted, now); err != nil {
 			return err
 		}
-		if err := q.CreateAccount(ctx, a); err != nil {
+		if old, err := q.AccountByIDNumber(ctx, r.IDNumber); err == nil {
+			// Claim a desk-opened account (no password, same phone).
+			if old.PasswordHash != "" || old.Phone != r.Phone {
+				return ErrAccountExists
+			}
+			a.ID, a.CreatedAt, a.Email = old.ID, old.CreatedAt, old.Email
+			if err := q.UpdatePasswordHash(ctx, a.ID, hash, now); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		} else if err := q.CreateAccount(ctx, a); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return ErrAccountExists
 			}

@@ -106,3 +106,46 @@ func (s *Service) SetEmail(ctx context.Context, c Caller, p Principal, email str
 	})
 	return internal(err)
 }
+
+// SendCode sends a one-time code for purpose and subject to phone (within
+// the daily cap per phone, at most once per OTPResendAfter) and audits it under auditSubject (a personal ID
+// number). Flows outside the account service use it, such as the
+// enrolment desk's consent code. It returns the masked phone and when the
+// code expires.
+func (s *Service) SendCode(ctx context.Context, purpose, subject, phone, auditSubject string) (string, time.Time, error) {
+	if last, err := s.store.LatestOTP(ctx, purpose, subject); err == nil {
+		if wait := last.CreatedAt.Add(s.cfg.OTPResendAfter).Sub(s.now()); wait > 0 {
+			return "", time.Time{}, ErrOTPResendTooSoon.WithRetryAfter(wait)
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", time.Time{}, internal(err)
+	}
+	var o store.OTP
+	err := s.store.InTx(ctx, func(q store.Queries) error {
+		var err error
+		if o, err = s.issueOTP(ctx, q, purpose, subject, phone); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, Caller{}, "system", "otp.sent", auditSubject, purpose, nil)
+	})
+	if err != nil {
+		return "", time.Time{}, internal(err)
+	}
+	s.notify()
+	return identity.MaskPhone(phone), o.ExpiresAt, nil
+}
+
+// CheckCode checks a code sent by SendCode; it works once, with the same
+// tries and lifetime as registration codes.
+func (s *Service) CheckCode(ctx context.Context, purpose, subject, code string) error {
+	o, err := s.spendOTP(ctx, purpose, subject, code, ErrOTPInvalid.WithFields("code"))
+	if err != nil {
+		return err
+	}
+	if err := s.store.ConsumeOTP(ctx, o.ID, s.now()); errors.Is(err, store.ErrConflict) {
+		return ErrOTPInvalid.WithFields("code")
+	} else if err != nil {
+		return internal(err)
+	}
+	return nil
+}

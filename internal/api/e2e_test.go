@@ -542,3 +542,35 @@ func TestLoginChallengeIsSingleUse(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimDeskAccount: the enrolment desk opens an account with no
+// password for a citizen without the app; no password logs in to it, a
+// registration with another phone is refused, and the app's registration
+// with the phone given at the desk claims it (same account ID).
+func TestClaimDeskAccount(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		e := newEnv(t, open, testConfig())
+		ctx := context.Background()
+		now := time.Now()
+		desk := store.Account{ID: "desk-opened", IDNumber: adultID, Phone: "+84912345678", State: store.AccountActive,
+			CreatedAt: now, UpdatedAt: now, PasswordChangedAt: now}
+		if err := e.store.CreateAccount(ctx, desk); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.client().Login(ctx, adultID, ""); err == nil {
+			t.Fatal("an empty password logged in to an unclaimed account")
+		}
+		_, err := e.client().Start(ctx, adultID, "0987654321")
+		wantProblem(t, err, "account_exists", 409)
+		c := e.register(adultID, "0912345678")
+		acc, err := e.store.AccountByIDNumber(ctx, adultID)
+		if err != nil || acc.ID != desk.ID || acc.PasswordHash == "" {
+			t.Fatalf("claimed account = %+v, %v", acc, err)
+		}
+		if _, err := c.Login(ctx, adultID, password); err != nil {
+			t.Fatalf("login after the claim: %v", err)
+		}
+		_, err = e.client().Start(ctx, adultID, "0912345678")
+		wantProblem(t, err, "account_exists", 409)
+	})
+}

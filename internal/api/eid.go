@@ -205,7 +205,8 @@ func (s *Server) officerLogin(w http.ResponseWriter, r *http.Request) {
 		"area": sess.Principal.Scope.Area, "nationwide": sess.Principal.Scope.Nationwide})
 }
 
-// admin requires an officer bearer token with the admin role.
+// admin requires an officer bearer token with the admin role, of the
+// ministry's unit (nationwide).
 func (s *Server) admin(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -218,7 +219,9 @@ func (s *Server) admin(h func(http.ResponseWriter, *http.Request, string)) http.
 			writeError(w, r, s.log, err)
 			return
 		}
-		if !p.Has("admin") {
+		// The admin routes act on the whole country (the trust list, the
+		// outbox, any citizen's activation): a ministry-level administrator.
+		if !p.Has("admin") || !p.Scope.Nationwide {
 			writeError(w, r, s.log, eid.ErrForbidden)
 			return
 		}

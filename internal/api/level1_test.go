@@ -406,6 +406,19 @@ func TestAdminAPI(t *testing.T) {
 		}
 		reviewerClient := &appclient.Client{BaseURL: e.url, Token: rl.Token}
 		wantProblem(t, reviewerClient.Raw(ctx, "GET", "/api/v1/admin/trust", nil, nil), "forbidden", 403)
+
+		// An administrator of a province's police is refused too: these
+		// routes act nationwide.
+		prov, _ := e.officers.Create(ctx, "test", officer.NewOfficer{Username: "admin.hcm", FullName: "Quản trị TP.HCM", Password: "mat-khau-rat-dai-3",
+			Roles: []string{officer.RoleAdmin}, Unit: "CA-79"})
+		var pl struct {
+			Token string `json:"access_token"`
+		}
+		if err := anon.Raw(ctx, "POST", "/api/v1/officer/login", map[string]string{"username": "admin.hcm", "password": "mat-khau-rat-dai-3", "code": totp.Code(prov.TOTPSecret, time.Now(), totp.Options{})}, &pl); err != nil {
+			t.Fatal(err)
+		}
+		provClient := &appclient.Client{BaseURL: e.url, Token: pl.Token}
+		wantProblem(t, provClient.Raw(ctx, "POST", "/api/v1/admin/eid/reopen", map[string]string{"id_number": adultID}, nil), "forbidden", 403)
 	})
 }
 

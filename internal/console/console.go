@@ -1,10 +1,14 @@
-// Package console serves the review console: the web pages where officers
+// Package console serves the officers' console: the web pages where officers
 // of the Ministry of Public Security sign in with a password and a TOTP
-// code, see the level-1 e-ID dossiers waiting in their units, open the
-// evidence of one dossier side by side and approve or reject it. Pages are
-// rendered on the server with html/template in Vietnamese with English; they
-// use no JavaScript and load nothing from outside the console, so they work
-// on a locked-down desk PC.
+// code. Reviewers see the e-ID dossiers waiting in their units, open the
+// evidence of one dossier side by side and approve or reject it; desk
+// officers receive citizens for a level-2 e-ID at the enrolment desk (find
+// the citizen, take the portrait, fingerprints and consent, submit the
+// dossier). Pages are rendered on the server with html/template in
+// Vietnamese with English and load nothing from outside the console, so
+// they work on a locked-down desk PC. Only the desk's application page runs
+// a script (the console's own, for the webcam and the signature pad), and
+// every step also works without it through file inputs.
 package console
 
 import (
@@ -18,6 +22,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"time"
@@ -28,7 +33,7 @@ import (
 	"github.com/vneid/vneid/internal/officer"
 )
 
-//go:embed templates/*.html static/console.css
+//go:embed templates/*.html static/console.css static/desk.js
 var assets embed.FS
 
 // Prefix is the path under which the console lives; the server mounts the
@@ -47,10 +52,22 @@ const (
 // images, and nothing else: no script, no frame, no external resource.
 const contentSecurityPolicy = "default-src 'none'; img-src data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
 
+// deskContentSecurityPolicy is the policy of the desk's application page:
+// contentSecurityPolicy plus the console's own script (desk.js, for the
+// webcam and the signature pad). The webcam stream is attached with
+// srcObject and the captures are read from canvases, so no media or blob:
+// source is needed.
+const deskContentSecurityPolicy = "default-src 'none'; img-src data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// deskPermissionsPolicy lets the desk's application page, and nothing
+// else, ask for the camera.
+const deskPermissionsPolicy = "camera=(self), microphone=(), geolocation=()"
+
 const (
-	maxFormBytes = 64 << 10 // largest form body read
-	queueLimit   = 500      // most dossiers listed at once
-	loginTTL     = 30 * time.Minute
+	maxFormBytes   = 64 << 10 // largest url-encoded form body read
+	maxUploadBytes = 10 << 20 // largest multipart body (the desk's portrait, fingerprints, signature)
+	queueLimit     = 500      // most dossiers listed at once
+	loginTTL       = 30 * time.Minute
 )
 
 // Failures of the console itself; the services supply the rest.
@@ -61,6 +78,12 @@ var (
 	errNotReviewer = failure.New("console_not_reviewer", failure.Forbidden,
 		"Tài khoản của bạn không có quyền xét duyệt hồ sơ định danh điện tử.",
 		"Your account does not have the reviewer role.")
+	errNotDesk = failure.New("console_not_desk", failure.Forbidden,
+		"Tài khoản của bạn không có quyền tiếp nhận hồ sơ định danh điện tử tại quầy.",
+		"Your account does not have the enrolment desk role.")
+	errTooLarge = failure.New("console_upload_too_large", failure.Invalid,
+		"Tệp gửi lên quá lớn (tổng cộng tối đa 10 MB). Chọn ảnh hoặc tệp nhỏ hơn.",
+		"The files sent are too large (10 MB in all at most). Choose smaller images or files.")
 	errPageNotFound = failure.New("console_not_found", failure.NotFound,
 		"Không tìm thấy trang yêu cầu.", "The page does not exist.")
 	errBadForm = failure.New("console_bad_form", failure.Invalid,
@@ -91,6 +114,10 @@ type Options struct {
 	// several instances behind one load balancer accept each other's forms.
 	// By default every Handler draws a random key.
 	CSRFKey []byte
+	// Now is the console's clock (whether a desk session is still open,
+	// whether a card has expired); default time.Now. Give it the e-ID
+	// service's clock.
+	Now func() time.Time
 }
 
 // Handler serves the console under Prefix. It is safe for concurrent use.
@@ -103,8 +130,9 @@ type Handler struct {
 	allowLogin func(context.Context, string) error
 	key        []byte
 	loc        *time.Location
+	now        func() time.Time
 	pages      map[string]*template.Template
-	css        []byte
+	css, js    []byte
 	mux        *http.ServeMux
 	origin     *http.CrossOriginProtection
 }
@@ -119,6 +147,9 @@ func New(o Options) (*Handler, error) {
 	}
 	if o.ClientIP == nil {
 		o.ClientIP = remoteHost
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	key := o.CSRFKey
 	switch {
@@ -140,12 +171,16 @@ func New(o Options) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("console: stylesheet: %w", err)
 	}
+	js, err := assets.ReadFile("static/desk.js")
+	if err != nil {
+		return nil, fmt.Errorf("console: desk script: %w", err)
+	}
 	loc := o.EID.Config().Location
 	if loc == nil {
 		loc = time.FixedZone("ICT", 7*3600)
 	}
 	h := &Handler{officers: o.Officers, eid: o.EID, log: o.Logger, secure: o.Secure, clientIP: o.ClientIP,
-		allowLogin: o.AllowLogin, key: key, loc: loc, pages: pages, css: css, mux: http.NewServeMux(),
+		allowLogin: o.AllowLogin, key: key, loc: loc, now: o.Now, pages: pages, css: css, js: js, mux: http.NewServeMux(),
 		origin: http.NewCrossOriginProtection()}
 	h.routes()
 	return h, nil
@@ -154,7 +189,7 @@ func New(o Options) (*Handler, error) {
 // parsePages parses each page with the shared layout.
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "queue", "dossier", "error"} {
+	for _, name := range []string{"login", "queue", "dossier", "error", "desk_search", "desk_application"} {
 		t, err := template.ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: parse template %s: %w", name, err)
@@ -173,7 +208,17 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /console/dossiers/{id}", h.signedIn(officer.RoleReviewer, h.dossier))
 	h.mux.HandleFunc("POST /console/dossiers/{id}/approve", h.signedIn(officer.RoleReviewer, h.approve))
 	h.mux.HandleFunc("POST /console/dossiers/{id}/reject", h.signedIn(officer.RoleReviewer, h.reject))
+	h.mux.HandleFunc("GET /console/desk", h.signedIn(officer.RoleDesk, h.deskSearchForm))
+	h.mux.HandleFunc("POST /console/desk/search", h.signedIn(officer.RoleDesk, h.deskSearch))
+	h.mux.HandleFunc("POST /console/desk/applications", h.signedIn(officer.RoleDesk, h.deskOpen))
+	h.mux.HandleFunc("GET /console/desk/applications/{id}", h.signedIn(officer.RoleDesk, h.deskApplication))
+	h.mux.HandleFunc("POST /console/desk/applications/{id}/portrait", h.uploading(officer.RoleDesk, h.deskPortrait))
+	h.mux.HandleFunc("POST /console/desk/applications/{id}/fingerprints", h.uploading(officer.RoleDesk, h.deskFingerprints))
+	h.mux.HandleFunc("POST /console/desk/applications/{id}/consent-code", h.signedIn(officer.RoleDesk, h.deskConsentCode))
+	h.mux.HandleFunc("POST /console/desk/applications/{id}/consent", h.uploading(officer.RoleDesk, h.deskConsent))
+	h.mux.HandleFunc("POST /console/desk/applications/{id}/submit", h.signedIn(officer.RoleDesk, h.deskSubmit))
 	h.mux.HandleFunc("GET /console/static/console.css", h.stylesheet)
+	h.mux.HandleFunc("GET /console/static/desk.js", h.script)
 	h.mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, nil, errPageNotFound) })
 }
 
@@ -193,6 +238,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) stylesheet(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	_, _ = w.Write(h.css)
+}
+
+func (h *Handler) script(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	_, _ = w.Write(h.js)
 }
 
 // remoteHost is the default ClientIP: the host part of RemoteAddr.
@@ -251,5 +301,32 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// parseUpload reads a multipart/form-data body of at most maxUploadBytes,
+// all in memory: biometric captures never touch the disk as temporary
+// files. A body over the limit gives errTooLarge.
+func parseUpload(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+	// With the body capped at maxUploadBytes and more memory allowed than
+	// that (parts' headers count too), no part spills into a temporary file.
+	err := r.ParseMultipartForm(maxUploadBytes + 1<<20)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge), errors.Is(err, multipart.ErrMessageTooLarge):
+		return errTooLarge.WithCause(fmt.Errorf("parse upload: %w", err))
+	case err != nil:
+		return errBadForm.WithCause(fmt.Errorf("parse upload: %w", err))
+	}
+	return nil
+}
+
 // statusOf maps a failure kind to its HTTP status, as the API does.
 func statusOf(k failure.Kind) int { return api.StatusOf(k) }
+
+// statusOfFailure is the HTTP status of a failure: its kind's, except 413
+// for an upload over the limit.
+func statusOfFailure(f *failure.Error) int {
+	if f.Code == errTooLarge.Code {
+		return http.StatusRequestEntityTooLarge
+	}
+	return statusOf(f.Kind)
+}

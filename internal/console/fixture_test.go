@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -86,6 +87,9 @@ type env struct {
 	eid      *eid.Service
 	clock    *clock // nil: the officer service runs on the real clock
 	pki      *testkit.PKI
+	units    *jurisdiction.Directory
+	accounts *account.Service // sends and checks the desk's consent codes
+	cal      *workday.Calendar
 	handler  *console.Handler
 	srv      *httptest.Server
 	logs     *syncBuffer
@@ -128,7 +132,14 @@ func newEnv(t testing.TB, st *sqlstore.DB, clk *clock) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := eid.New(eid.DefaultConfig(), eid.Options{Store: st, Population: st, Box: box, Calendar: cal, Logger: quiet})
+	acfg := account.DefaultConfig()
+	acfg.Argon2 = account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
+	accounts, err := account.New(ctx, acfg, account.Options{Store: st, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := eid.New(eid.DefaultConfig(), eid.Options{Store: st, Population: st, Box: box, Calendar: cal, Logger: quiet,
+		Places: units, Codes: accounts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,13 +161,24 @@ func newEnv(t testing.TB, st *sqlstore.DB, clk *clock) *env {
 	mux.Handle(console.Prefix, h)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &env{st: st, box: box, officers: officers, eid: svc, clock: clk, pki: pki, handler: h, srv: srv, logs: logs}
+	return &env{st: st, box: box, officers: officers, eid: svc, clock: clk, pki: pki, units: units, accounts: accounts, cal: cal,
+		handler: h, srv: srv, logs: logs}
 }
 
 // enrolled is an officer with the secrets needed to sign in.
 type enrolled struct {
 	ID, Username, Password string
 	Secret                 []byte
+	Roles                  []string
+}
+
+// home is the page an officer lands on after signing in: the desk for
+// desk officers who do not review, the queue for everyone else.
+func (o enrolled) home() string {
+	if slices.Contains(o.Roles, officer.RoleDesk) && !slices.Contains(o.Roles, officer.RoleReviewer) {
+		return "/console/desk"
+	}
+	return "/console/queue"
 }
 
 // officer enrols an officer of a police unit ("C06", "CA-01", …).
@@ -168,7 +190,7 @@ func (e *env) officer(t testing.TB, username string, roles []string, unit string
 	if err != nil {
 		t.Fatalf("create officer %s: %v", username, err)
 	}
-	return enrolled{ID: en.Officer.ID, Username: username, Password: password, Secret: en.TOTPSecret}
+	return enrolled{ID: en.Officer.ID, Username: username, Password: password, Secret: en.TOTPSecret, Roles: roles}
 }
 
 // code returns the officer's TOTP code for the next login: on the test
@@ -399,7 +421,7 @@ func (e *env) signIn(t testing.TB, o enrolled) *client {
 	t.Helper()
 	c := e.client(t)
 	r := c.login(o.Username, o.Password, e.code(o))
-	if r.Status != http.StatusSeeOther || r.Location != "/console/queue" {
+	if r.Status != http.StatusSeeOther || r.Location != o.home() {
 		t.Fatalf("login %s: status %d, Location %q\n%s", o.Username, r.Status, r.Location, excerpt(r.Body))
 	}
 	return c

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/failure"
@@ -18,9 +20,28 @@ type session struct {
 	CSRF string
 }
 
-// reviewer is the officer as the review rules see them.
+// reviewer is the officer as the e-ID rules see them (reviewing or at the
+// desk).
 func (s session) reviewer() eid.Reviewer {
-	return eid.Reviewer{ID: s.ID, Roles: s.Roles, Scope: s.Scope}
+	return eid.Reviewer{ID: s.ID, FullName: s.FullName, Roles: s.Roles, Scope: s.Scope}
+}
+
+// home is the first page of an officer: the review queue for reviewers,
+// the desk for desk officers. Officers with neither role land on the queue,
+// which tells them what they lack.
+func home(p officer.Principal) string {
+	if !p.Has(officer.RoleReviewer) && p.Has(officer.RoleDesk) {
+		return Prefix + "desk"
+	}
+	return Prefix + "queue"
+}
+
+// roleFailure is the refusal shown to an officer who lacks role.
+func roleFailure(role string) error {
+	if role == officer.RoleDesk {
+		return errNotDesk
+	}
+	return errNotReviewer
 }
 
 // caller identifies the request for the audit log.
@@ -31,10 +52,30 @@ func (h *Handler) caller(r *http.Request) eid.Caller {
 // officerPage handles a request of a signed-in officer.
 type officerPage func(w http.ResponseWriter, r *http.Request, s session)
 
-// signedIn resolves the session cookie, refuses POSTs without the session's
-// CSRF token and officers without role (when role is set), then calls next.
-// A missing or ended session goes to the login page.
+// signedIn resolves the session cookie, refuses officers without role (when
+// role is set) and POSTs that are cross-site or lack the session's CSRF
+// token in a url-encoded body, then calls next. A missing or ended session
+// goes to the login page.
 func (h *Handler) signedIn(role string, next officerPage) http.HandlerFunc {
+	return h.guard(role, parseForm, next)
+}
+
+// uploading is signedIn for forms that send files: the body must be
+// multipart/form-data of at most maxUploadBytes, and the CSRF token is one
+// of its fields. Nothing is read from the body of an officer without role.
+func (h *Handler) uploading(role string, next officerPage) http.HandlerFunc {
+	return h.guard(role, parseUpload, func(w http.ResponseWriter, r *http.Request, s session) {
+		defer func() {
+			if r.MultipartForm != nil {
+				_ = r.MultipartForm.RemoveAll()
+			}
+		}()
+		next(w, r, s)
+	})
+}
+
+// guard is signedIn with the body parser of the route.
+func (h *Handler) guard(role string, parse func(http.ResponseWriter, *http.Request) error, next officerPage) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(sessionCookie)
 		if err != nil || c.Value == "" {
@@ -52,12 +93,16 @@ func (h *Handler) signedIn(role string, next officerPage) http.HandlerFunc {
 			return
 		}
 		s := session{Principal: p, CSRF: h.csrfToken(p.SessionID)}
+		if role != "" && !p.Has(role) {
+			h.fail(w, r, &s, roleFailure(role))
+			return
+		}
 		if r.Method == http.MethodPost {
 			if err := h.origin.Check(r); err != nil {
 				h.fail(w, r, &s, errCSRF.WithCause(err))
 				return
 			}
-			if err := parseForm(w, r); err != nil {
+			if err := parse(w, r); err != nil {
 				h.fail(w, r, &s, err)
 				return
 			}
@@ -65,10 +110,6 @@ func (h *Handler) signedIn(role string, next officerPage) http.HandlerFunc {
 				h.fail(w, r, &s, errCSRF)
 				return
 			}
-		}
-		if role != "" && !p.Has(role) {
-			h.fail(w, r, &s, errNotReviewer)
-			return
 		}
 		next(w, r, s)
 	}
@@ -83,12 +124,12 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request, note string) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-// root sends a signed-in officer to the queue and anyone else to the login
-// page.
+// root sends a signed-in officer to their first page and anyone else to
+// the login page.
 func (h *Handler) root(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if _, err := h.officers.Authenticate(r.Context(), c.Value); err == nil {
-			http.Redirect(w, r, Prefix+"queue", http.StatusSeeOther)
+		if p, err := h.officers.Authenticate(r.Context(), c.Value); err == nil {
+			http.Redirect(w, r, home(p), http.StatusSeeOther)
 			return
 		}
 	}
@@ -96,11 +137,11 @@ func (h *Handler) root(w http.ResponseWriter, r *http.Request) {
 }
 
 // loginForm shows the sign-in form, or sends an officer who is already
-// signed in to the queue.
+// signed in to their first page.
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if _, err := h.officers.Authenticate(r.Context(), c.Value); err == nil {
-			http.Redirect(w, r, Prefix+"queue", http.StatusSeeOther)
+		if p, err := h.officers.Authenticate(r.Context(), c.Value); err == nil {
+			http.Redirect(w, r, home(p), http.StatusSeeOther)
 			return
 		}
 	}
@@ -160,14 +201,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	h.setCookie(w, loginCookie, "", -1)
 	h.setCookie(w, sessionCookie, sess.Token, 0)
-	http.Redirect(w, r, Prefix+"queue", http.StatusSeeOther)
+	http.Redirect(w, r, home(sess.Principal), http.StatusSeeOther)
 }
 
 // loginFailed shows the login form again with the failure's message; an
 // unexpected error is logged and shown as an internal failure.
 func (h *Handler) loginFailed(w http.ResponseWriter, r *http.Request, username string, err error) {
 	f := h.failureOf(r, nil, err)
-	h.renderLogin(w, r, statusOf(f.Kind), username, nil, &text{f.VI, f.EN})
+	h.renderLogin(w, r, statusOfFailure(f), username, nil, &text{f.VI, f.EN})
 }
 
 // logout ends the session.
@@ -193,7 +234,7 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, s session) {
 	for _, it := range items {
 		a := it.Application
 		page.Rows = append(page.Rows, queueRow{ID: a.ID, IDNumber: a.IDNumber, FullName: it.FullName,
-			Submitted: h.when(a.SubmittedAt), Deadline: h.when(a.DeadlineAt), Overdue: it.Overdue})
+			Kind: applicationKind(a), Submitted: h.when(a.SubmittedAt), Deadline: h.when(a.DeadlineAt), Overdue: it.Overdue})
 	}
 	h.render(w, r, http.StatusOK, "queue", page)
 }
@@ -278,6 +319,13 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request, s session) {
 const (
 	flashApproved = "approved"
 	flashRejected = "rejected"
+	// The desk's steps.
+	flashOpened    = "opened"
+	flashPortrait  = "portrait"
+	flashFingers   = "fingers"
+	flashCodeSent  = "codesent" // followed by "-" and the code's expiry (Unix seconds)
+	flashConsent   = "consent"
+	flashSubmitted = "submitted"
 )
 
 // setFlash remembers a decision's outcome for the next page, bound to the
@@ -297,11 +345,31 @@ func (h *Handler) takeFlash(w http.ResponseWriter, r *http.Request, s session) *
 	if len(parts) != 3 || !sameMAC(h.mac("flash", s.SessionID, parts[0], parts[1]), parts[2]) {
 		return nil
 	}
-	switch id := parts[1]; parts[0] {
+	outcome, arg, _ := strings.Cut(parts[0], "-")
+	switch id := parts[1]; outcome {
 	case flashApproved:
 		return &text{"Đã phê duyệt hồ sơ " + id + ".", "Dossier " + id + " approved."}
 	case flashRejected:
 		return &text{"Đã từ chối hồ sơ " + id + ".", "Dossier " + id + " rejected."}
+	case flashOpened:
+		return &text{"Đã mở hồ sơ " + id + ". Thực hiện lần lượt các bước dưới đây.",
+			"Application " + id + " opened. Take the steps below in turn."}
+	case flashPortrait:
+		return &text{"Đã lưu ảnh chân dung.", "The portrait is saved."}
+	case flashFingers:
+		return &text{"Đã lưu và đối chiếu vân tay.", "The fingerprints are saved and compared."}
+	case flashCodeSent:
+		t := text{"Đã gửi mã xác nhận tới điện thoại của công dân.", "The confirmation code was sent to the citizen's phone."}
+		if sec, err := strconv.ParseInt(arg, 10, 64); err == nil {
+			at := time.Unix(sec, 0).In(h.loc).Format("15:04")
+			t.VI += " Mã có hiệu lực đến " + at + "."
+			t.EN += " It is valid until " + at + "."
+		}
+		return &t
+	case flashConsent:
+		return &text{"Đã ghi nhận xác nhận đồng ý của công dân.", "The citizen's consent is recorded."}
+	case flashSubmitted:
+		return &text{"Đã nộp hồ sơ " + id + " để xét duyệt.", "Application " + id + " submitted for review."}
 	}
 	return nil
 }
@@ -332,17 +400,22 @@ func (h *Handler) failureOf(r *http.Request, s *session, err error) *failure.Err
 // fail shows a failure as a page with its status; an ended session goes
 // to the login page instead.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
-	f := h.failureOf(r, s, err)
+	h.showFailure(w, r, s, h.failureOf(r, s, err))
+}
+
+// showFailure shows a failure already logged by failureOf.
+func (h *Handler) showFailure(w http.ResponseWriter, r *http.Request, s *session, f *failure.Error) {
 	if f.Kind == failure.Unauthenticated {
 		h.setCookie(w, sessionCookie, "", -1)
 		h.toLogin(w, r, "expired")
 		return
 	}
 	page := errorPage{layout: layout{Title: text{"Không thực hiện được", "Something went wrong"}},
-		Status: statusOf(f.Kind), Code: f.Code, Message: text{f.VI, f.EN}}
+		Status: statusOfFailure(f), Code: f.Code, Message: text{f.VI, f.EN}}
 	if s != nil {
 		page.layout = h.layout(*s, page.Title)
 		page.Reviewer = s.Has(officer.RoleReviewer)
+		page.Desk = s.Has(officer.RoleDesk)
 	}
 	h.render(w, r, page.Status, "error", page)
 }

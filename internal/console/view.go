@@ -8,9 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/vneid/vneid/internal/eid"
+	"github.com/vneid/vneid/internal/fingerprint"
 	"github.com/vneid/vneid/internal/identity"
+	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -30,12 +34,15 @@ type layout struct {
 
 type officerView struct {
 	FullName, Username, Units string
+	// Reviewer and Desk say which parts of the console the officer may use.
+	Reviewer, Desk bool
 }
 
 // layout returns the frame of a signed-in officer's page.
 func (h *Handler) layout(s session, title text) layout {
 	return layout{Title: title, CSRF: s.CSRF,
-		Officer: &officerView{FullName: s.FullName, Username: s.Username, Units: s.Scope.Label()}}
+		Officer: &officerView{FullName: s.FullName, Username: s.Username, Units: s.Scope.Label(),
+			Reviewer: s.Has(officer.RoleReviewer), Desk: s.Has(officer.RoleDesk)}}
 }
 
 type loginPage struct {
@@ -50,15 +57,16 @@ type queuePage struct {
 
 type queueRow struct {
 	ID, IDNumber, FullName, Submitted, Deadline string
+	Kind                                        text
 	Overdue                                     bool
 }
 
 type errorPage struct {
 	layout
-	Status   int
-	Code     string
-	Message  text
-	Reviewer bool
+	Status         int
+	Code           string
+	Message        text
+	Reviewer, Desk bool
 }
 
 // rejectForm is what the officer entered in the reject form, and what was
@@ -83,6 +91,44 @@ type dossierPage struct {
 	Chip                            chipView
 	Reasons                         []eid.RejectReason
 	Reject                          rejectForm
+	Kind                            text
+	// Desk is what the enrolment desk recorded; nil for online dossiers.
+	Desk *deskDossierView
+}
+
+// deskDossierView is the desk's part of a level-2 dossier as reviewers see
+// it.
+type deskDossierView struct {
+	PortraitScore   string
+	Fingers         []fingerResult
+	FingersVerified text
+	VerifiedClass   string
+	Consent         *consentView
+	Signature       *imageView
+	Phone, Email    string
+	Documents       []text
+	CardRequest     text
+	Officer, Office string
+	NewCard         string
+}
+
+// fingerResult is one finger taken at the desk and its 1:1 comparison.
+type fingerResult struct {
+	Position int
+	Name     text
+	Format   text
+	Minutiae int
+	OnFile   text
+	Score    string
+	Matched  text
+	Status   string // pass, fail, unavailable (a CSS class)
+}
+
+// consentView is the citizen's consent as recorded.
+type consentView struct {
+	Method text
+	At     string
+	Phone  string
 }
 
 type decisionView struct {
@@ -132,7 +178,8 @@ func (h *Handler) dossierPage(s session, v eid.DossierView) dossierPage {
 		ID: a.ID, IDNumber: a.IDNumber, FullName: c.FullName, DateOfBirth: c.DateOfBirth.DMY(),
 		Sex: sexText(c.Gender), Address: text{c.PermanentAddress.String(), ""},
 		SubmittedAt: h.when(a.SubmittedAt), DeadlineAt: h.when(a.DeadlineAt), Overdue: v.Overdue,
-		Pending: a.State == store.AppPendingReview, State: stateText(a.State), Reasons: eid.RejectReasons()}
+		Pending: a.State == store.AppPendingReview, State: stateText(a.State), Reasons: eid.RejectReasons(),
+		Kind: applicationKind(a)}
 	if p.Address.VI == "" {
 		p.Address = text{"Không có trong CSDL", "Not on file"}
 	}
@@ -152,9 +199,20 @@ func (h *Handler) dossierPage(s session, v eid.DossierView) dossierPage {
 		portrait("registry-portrait", text{"Ảnh trong CSDL căn cước", "ID-card database portrait"}, v.RegistryPortrait,
 			text{"CSDL không có ảnh của công dân", "The database has no portrait of the citizen"}),
 	}
+	if v.Desk != nil {
+		p.Desk = h.deskDossier(v)
+		p.Images = []imageView{
+			portrait("desk-portrait", text{"Ảnh chụp tại quầy", "Portrait taken at the desk"}, v.DeskPortrait,
+				text{"Chưa có ảnh chụp tại quầy", "No portrait taken at the desk"}),
+			p.Images[2],
+		}
+		if p.Desk.Signature != nil {
+			p.Images = append(p.Images, *p.Desk.Signature)
+		}
+	}
 	for _, ck := range v.Report.Checks {
 		cv := checkView{Name: ck.Name, Label: checkLabel(ck.Name), Status: statusClass(ck.Status),
-			Result: statusText(ck.Status), Score: "—", Detail: ck.Detail}
+			Result: statusText(ck.Status), Score: "—", Detail: detailText(ck.Detail)}
 		if ck.Score != nil {
 			cv.Score = strconv.FormatFloat(*ck.Score, 'f', 3, 64)
 		}
@@ -178,6 +236,137 @@ func (h *Handler) dossierPage(s session, v eid.DossierView) dossierPage {
 		SignatureAlgorithm: orDash(chip.SignatureAlgorithm), Groups: orDash(strings.Join(groups, ", ")),
 		PortraitType: orDash(firstOf(chip.PortraitType, v.ChipPortraitType)), ActiveAuth: yesNo(chip.ActiveAuth)}
 	return p
+}
+
+// deskDossier builds the desk's part of a dossier.
+func (h *Handler) deskDossier(v eid.DossierView) *deskDossierView {
+	d := v.Desk
+	dv := &deskDossierView{PortraitScore: "—", Fingers: fingerResults(d.Fingers), Phone: orDash(d.Phone),
+		Email: orDash(d.Email), CardRequest: cardRequestText(d.CardRequest), Office: orDash(d.OfficeName),
+		Officer: orDash(d.Officer.FullName)}
+	if d.Officer.ID != "" {
+		dv.Officer += " (" + d.Officer.ID + ")"
+	}
+	if d.PortraitScore != nil {
+		dv.PortraitScore = strconv.FormatFloat(*d.PortraitScore, 'f', 3, 64)
+	}
+	dv.FingersVerified, dv.VerifiedClass = text{"Chưa khớp đủ", "Not verified"}, "fail"
+	if d.FingersVerified {
+		dv.FingersVerified, dv.VerifiedClass = text{"Đã xác thực (ít nhất hai ngón khớp, không ngón nào sai)",
+			"Verified (at least two fingers matched, none failed)"}, "pass"
+	}
+	if len(d.Fingers) == 0 {
+		dv.FingersVerified, dv.VerifiedClass = text{"Chưa lấy vân tay", "No fingerprints taken"}, "unavailable"
+	}
+	if d.Consent != nil {
+		dv.Consent = h.consent(*d.Consent)
+	}
+	if len(v.Signature) > 0 {
+		img := portrait("signature", text{"Chữ ký của công dân", "Citizen's signature"}, v.Signature,
+			text{"Không có chữ ký", "No signature"})
+		dv.Signature = &img
+	}
+	for _, doc := range d.Documents {
+		dv.Documents = append(dv.Documents, documentText(doc))
+	}
+	if c := d.NewCard; c != nil {
+		dv.NewCard = c.Number + " · " + c.IssueDate.DMY() + " – " + firstOf(dateOrEmpty(c.ExpiryDate), "∞")
+	}
+	return dv
+}
+
+// consent describes a recorded consent.
+func (h *Handler) consent(c eid.Consent) *consentView {
+	cv := &consentView{Method: consentMethodText(c.Method), At: h.when(c.At), Phone: orDash(c.Phone)}
+	return cv
+}
+
+// fingerResults describes the fingers taken at the desk.
+func fingerResults(fs []eid.DeskFinger) []fingerResult {
+	out := make([]fingerResult, 0, len(fs))
+	for _, f := range fs {
+		pos := fingerprint.FingerPosition(f.Position)
+		fr := fingerResult{Position: f.Position, Name: text{pos.Vietnamese(), pos.English()}, Format: fingerFormatText(f.Format),
+			Minutiae: f.Minutiae, OnFile: yesNo(f.OnFile), Score: "—", Matched: text{"—", "—"}, Status: "unavailable"}
+		if f.OnFile {
+			fr.Score = strconv.FormatFloat(f.Score, 'f', 3, 64)
+			fr.Matched, fr.Status = text{"Không khớp", "No match"}, "fail"
+			if f.Matched {
+				fr.Matched, fr.Status = text{"Khớp", "Match"}, "pass"
+			}
+		}
+		out = append(out, fr)
+	}
+	return out
+}
+
+// applicationKind names an application's level and channel.
+func applicationKind(a store.Application) text {
+	if a.Channel == "desk" {
+		return text{"Mức " + strconv.Itoa(a.Level) + " · tại quầy", "Level " + strconv.Itoa(a.Level) + " · at the desk"}
+	}
+	return text{"Mức " + strconv.Itoa(a.Level) + " · trên ứng dụng", "Level " + strconv.Itoa(a.Level) + " · in the app"}
+}
+
+// cardRequestText names a card request filed with a desk application.
+func cardRequestText(code string) text {
+	for _, c := range eid.CardRequests() {
+		if c[0] == code {
+			return text{c[1], c[2]}
+		}
+	}
+	return text{code, code}
+}
+
+// documentText names a document kind to integrate.
+func documentText(code string) text {
+	for _, d := range eid.Documents() {
+		if d[0] == code {
+			return text{d[1], d[2]}
+		}
+	}
+	return text{code, code}
+}
+
+// consentMethodText names how the citizen confirmed.
+func consentMethodText(m string) text {
+	switch m {
+	case "otp":
+		return text{"Mã xác nhận gửi qua tin nhắn SMS", "Code sent by SMS"}
+	case "signature":
+		return text{"Chữ ký của công dân", "Citizen's signature"}
+	}
+	return text{m, m}
+}
+
+// fingerFormatText names a fingerprint capture format.
+func fingerFormatText(f string) text {
+	switch f {
+	case "iso19794-2":
+		return text{"Mẫu ISO/IEC 19794-2 (từ máy quét)", "ISO/IEC 19794-2 template (from the scanner)"}
+	case "wsq":
+		return text{"Ảnh WSQ", "WSQ image"}
+	case "png":
+		return text{"Ảnh PNG", "PNG image"}
+	}
+	return text{f, f}
+}
+
+// lowerFirst lowers the first letter of s ("Ngón cái phải" → "ngón cái
+// phải").
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+func dateOrEmpty(d identity.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.DMY()
 }
 
 // portrait makes an image view, inline when the bytes are a JPEG or a PNG.
@@ -328,8 +517,35 @@ func checkLabel(name string) text {
 		return text{"Ảnh chụp khớp ảnh trong CSDL", "Selfie matches the database portrait"}
 	case "selfie_not_copy":
 		return text{"Ảnh chụp là ảnh mới, không sao chép ảnh đã có", "Selfie is a new photograph, not a copy of a portrait on file"}
+	case "desk_portrait_vs_registry":
+		return text{"Ảnh chụp tại quầy khớp ảnh trong CSDL căn cước", "Desk portrait matches the ID-card database portrait"}
+	case "citizen_consent":
+		return text{"Công dân xác nhận đồng ý", "The citizen's consent"}
+	}
+	if n, ok := strings.CutPrefix(name, "finger_"); ok && len(n) == 2 {
+		if v, err := strconv.Atoi(n); err == nil && v >= 1 && v <= 10 {
+			pos := fingerprint.FingerPosition(v)
+			return text{"Vân tay " + lowerFirst(pos.Vietnamese()) + " khớp CSDL căn cước",
+				pos.English() + " matches the ID-card database"}
+		}
 	}
 	return text{name, name}
+}
+
+// detailText puts the known details of the desk's checks into Vietnamese
+// with English; other details are shown as recorded.
+func detailText(d string) string {
+	switch d {
+	case "no database portrait":
+		return "CSDL không có ảnh để so sánh / no database portrait"
+	case "no face engine: the reviewer compares":
+		return "Chưa có máy so khớp khuôn mặt: cán bộ xét duyệt so sánh bằng mắt / no face engine: the reviewer compares"
+	case "otp":
+		return "Mã xác nhận / code"
+	case "signature":
+		return "Chữ ký / signature"
+	}
+	return d
 }
 
 // fieldLabel names a field a check found different.
@@ -358,8 +574,11 @@ func fieldLabel(f string) text {
 // whyText explains one reason the rules sent a dossier to an officer
 // ("check:status" or a rule name).
 func whyText(w string) text {
-	if w == "auto_approval_off" {
+	switch w {
+	case "auto_approval_off":
 		return text{"Tự động phê duyệt đang tắt", "Auto-approval is switched off"}
+	case "level2_always_reviewed":
+		return text{"Hồ sơ mức 2 luôn do cán bộ xét duyệt", "Level-2 dossiers are always decided by an officer"}
 	}
 	name, status, ok := strings.Cut(w, ":")
 	if !ok {

@@ -76,3 +76,28 @@ func TestWhyText(t *testing.T) {
 		}
 	}
 }
+
+func TestDeskCheckLabels(t *testing.T) {
+	for name, want := range map[string]text{
+		"finger_02":                 {"Vân tay ngón trỏ phải khớp CSDL căn cước", "Right index finger matches the ID-card database"},
+		"finger_10":                 {"Vân tay ngón út trái khớp CSDL căn cước", "Left little finger matches the ID-card database"},
+		"finger_06":                 {"Vân tay ngón cái trái khớp CSDL căn cước", "Left thumb matches the ID-card database"},
+		"desk_portrait_vs_registry": {"Ảnh chụp tại quầy khớp ảnh trong CSDL căn cước", "Desk portrait matches the ID-card database portrait"},
+		"citizen_consent":           {"Công dân xác nhận đồng ý", "The citizen's consent"},
+		// Not finger checks: shown as their code.
+		"finger_00": {"finger_00", "finger_00"},
+		"finger_11": {"finger_11", "finger_11"},
+		"finger_2":  {"finger_2", "finger_2"},
+		"finger_xx": {"finger_xx", "finger_xx"},
+	} {
+		if got := checkLabel(name); got != want {
+			t.Errorf("checkLabel(%q) = %+v, want %+v", name, got, want)
+		}
+	}
+	if got := whyText("level2_always_reviewed").EN; got != "Level-2 dossiers are always decided by an officer" {
+		t.Errorf("whyText(level2_always_reviewed) = %q", got)
+	}
+	if got := whyText("finger_07:fail").VI; got != "Vân tay ngón trỏ trái khớp CSDL căn cước: Không đạt" {
+		t.Errorf("whyText(finger_07:fail) = %q", got)
+	}
+}

@@ -47,13 +47,21 @@ type Config struct {
 	Location *time.Location
 	// PortalURL and SenderName appear in notices.
 	PortalURL string
+	// DeskReviewDays and DeskCardReviewDays are the review deadlines of a
+	// level-2 desk dossier in working days, alone (3) and with a card
+	// application (7).
+	DeskReviewDays, DeskCardReviewDays int
+	// FingerThreshold is the fingerprint matcher's decision threshold (0:
+	// the matcher's default).
+	FingerThreshold float64
 }
 
 // DefaultConfig returns the rules of the decree and the published app.
 func DefaultConfig() Config {
 	return Config{EvidenceTTL: 15 * time.Minute, ActivationWindow: 7 * 24 * time.Hour, Level1Deadline: 1,
 		AutoApprove: true, FaceThreshold: 0.65, MaxSelfieBytes: 4 << 20, MaxFileBytes: 256 << 10,
-		Location: time.FixedZone("ICT", 7*3600), PortalURL: "https://vneid.gov.vn"}
+		Location: time.FixedZone("ICT", 7*3600), PortalURL: "https://vneid.gov.vn",
+		DeskReviewDays: 3, DeskCardReviewDays: 7}
 }
 
 func (c Config) withDefaults() Config {
@@ -82,6 +90,12 @@ func (c Config) withDefaults() Config {
 	if c.PortalURL == "" {
 		c.PortalURL = d.PortalURL
 	}
+	if c.DeskReviewDays <= 0 {
+		c.DeskReviewDays = d.DeskReviewDays
+	}
+	if c.DeskCardReviewDays <= 0 {
+		c.DeskCardReviewDays = d.DeskCardReviewDays
+	}
 	return c
 }
 
@@ -109,7 +123,12 @@ type Options struct {
 	// Places resolves a residence to the administrative unit whose police
 	// review it (nil: the province, by name).
 	Places Places
-	Logger *slog.Logger
+	// Codes sends the desk's consent codes (nil: signatures only).
+	Codes Codes
+	// FingerImages extracts minutiae from fingerprint images (nil:
+	// templates only).
+	FingerImages FingerImages
+	Logger       *slog.Logger
 	// OutboxWritten, if set, is called after a notice is queued.
 	OutboxWritten func()
 	Now           func() time.Time
@@ -122,16 +141,18 @@ type Places interface {
 
 // Service runs e-ID applications.
 type Service struct {
-	cfg        Config
-	store      store.Store
-	population registry.Population
-	box        *seal.Box
-	faces      FaceVerifier
-	cal        Calendar
-	places     Places
-	log        *slog.Logger
-	wake       func()
-	now        func() time.Time
+	cfg          Config
+	store        store.Store
+	population   registry.Population
+	box          *seal.Box
+	faces        FaceVerifier
+	cal          Calendar
+	places       Places
+	codes        Codes
+	fingerImages FingerImages
+	log          *slog.Logger
+	wake         func()
+	now          func() time.Time
 
 	trustMu  sync.Mutex
 	trust    *chipauth.TrustList
@@ -154,7 +175,7 @@ func New(cfg Config, o Options) (*Service, error) {
 		o.OutboxWritten = func() {}
 	}
 	return &Service{cfg: cfg.withDefaults(), store: o.Store, population: o.Population, box: o.Box, faces: o.Faces,
-		cal: o.Calendar, places: o.Places, log: o.Logger, wake: o.OutboxWritten, now: o.Now, trustTTL: 30 * time.Second}, nil
+		cal: o.Calendar, places: o.Places, codes: o.Codes, fingerImages: o.FingerImages, log: o.Logger, wake: o.OutboxWritten, now: o.Now, trustTTL: 30 * time.Second}, nil
 }
 
 // Config returns the rules in force.

@@ -1,6 +1,7 @@
 package eid
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,8 +20,9 @@ import (
 
 // Reviewer is a signed-in officer as the review rules see them.
 type Reviewer struct {
-	ID    string
-	Roles []string
+	ID       string
+	FullName string
+	Roles    []string
 	// Scope is the officer's jurisdiction: dossiers filed under an area
 	// outside it are invisible to them.
 	Scope jurisdiction.Scope
@@ -93,6 +95,10 @@ type DossierView struct {
 	ChipPortrait, Selfie, RegistryPortrait []byte
 	ChipPortraitType                       string
 	Overdue                                bool
+	// Desk is what the enrolment desk recorded (desk dossiers only), with
+	// the portrait taken there and the citizen's signature, if any.
+	Desk                    *DeskDetails
+	DeskPortrait, Signature []byte
 }
 
 // Dossier opens one dossier for a reviewer, writing the view to the audit
@@ -147,8 +153,23 @@ func (s *Service) Dossier(ctx context.Context, c Caller, r Reviewer, id string) 
 	if v.RegistryPortrait, err = s.registryPortrait(ctx, app.IDNumber); err != nil {
 		return DossierView{}, internal(err)
 	}
+	read := []string{"selfie", "chip_portrait", "registry_portrait", "checks"}
+	if app.Channel == "desk" {
+		var d DeskDetails
+		if err := json.Unmarshal([]byte(app.Details), &d); err != nil {
+			return DossierView{}, internal(err)
+		}
+		v.Desk = &d
+		if v.DeskPortrait, err = open("desk_portrait"); err != nil {
+			return DossierView{}, internal(err)
+		}
+		if v.Signature, err = open("desk_signature"); err != nil {
+			return DossierView{}, internal(err)
+		}
+		read = []string{"desk_portrait", "registry_portrait", "fingerprint_scores", "signature", "contact", "checks"}
+	}
 	if err := s.audit(ctx, s.store, c, "officer:"+r.ID, "eid.dossier.read", app.IDNumber, "eid_review",
-		map[string]any{"application": app.ID, "evidence": []string{"selfie", "chip_portrait", "registry_portrait", "checks"}}); err != nil {
+		map[string]any{"application": app.ID, "evidence": read}); err != nil {
 		return DossierView{}, internal(err)
 	}
 	return v, nil
@@ -247,11 +268,38 @@ func (s *Service) approve(ctx context.Context, q store.Queries, c Caller, app *s
 	if err != nil {
 		return err
 	}
-	if _, err := q.EnqueueOutbox(ctx, notify.EIDApprovedMessage(acc.Phone, identity.ASCIIName(cit.FullName), s.cfg.PortalURL, now)); err != nil {
+	phone, email := acc.Phone, acc.Email
+	auditDetail := map[string]any{"application": app.ID, "level": app.Level, "activation_due": due}
+	if app.Channel == "desk" {
+		// The desk recorded where the citizen wants the result; a card
+		// application issues the card with the account (letter 1).
+		var d DeskDetails
+		if err := json.Unmarshal([]byte(app.Details), &d); err != nil {
+			return err
+		}
+		phone, email = cmp.Or(d.Phone, phone), cmp.Or(d.Email, email)
+		if d.CardRequest != CardRequestNone {
+			card, err := s.issueCard(ctx, q, cit, d.CardRequest)
+			if err != nil {
+				return err
+			}
+			d.NewCard = &card
+			b, err := json.Marshal(d)
+			if err != nil {
+				return err
+			}
+			app.Details = string(b)
+			if err := q.UpdateApplication(ctx, *app, store.AppApproved); err != nil {
+				return err
+			}
+			auditDetail["card_issued"] = card.IssueDate.String()
+		}
+	}
+	if _, err := q.EnqueueOutbox(ctx, notify.EIDApprovedMessage(phone, identity.ASCIIName(cit.FullName), s.cfg.PortalURL, now)); err != nil {
 		return err
 	}
-	if acc.Email != "" {
-		if _, err := q.EnqueueOutbox(ctx, notify.EIDApprovedEmail(acc.Email, identity.ASCIIName(cit.FullName), s.cfg.PortalURL, now)); err != nil {
+	if email != "" {
+		if _, err := q.EnqueueOutbox(ctx, notify.EIDApprovedEmail(email, identity.ASCIIName(cit.FullName), s.cfg.PortalURL, now)); err != nil {
 			return err
 		}
 	}
@@ -262,8 +310,7 @@ func (s *Service) approve(ctx context.Context, q store.Queries, c Caller, app *s
 		CreatedAt: now}); err != nil {
 		return err
 	}
-	return s.audit(ctx, q, c, actorOf(by), "eid.application.approved", app.IDNumber, "eid_review",
-		map[string]any{"application": app.ID, "level": app.Level, "activation_due": due})
+	return s.audit(ctx, q, c, actorOf(by), "eid.application.approved", app.IDNumber, "eid_review", auditDetail)
 }
 
 func (s *Service) reject(ctx context.Context, q store.Queries, c Caller, app *store.Application, by string, reason RejectReason, text string, cit registry.Citizen) error {
@@ -279,6 +326,13 @@ func (s *Service) reject(ctx context.Context, q store.Queries, c Caller, app *st
 	acc, err := q.Account(ctx, app.AccountID)
 	if err != nil {
 		return err
+	}
+	if app.Channel == "desk" {
+		var d DeskDetails
+		if err := json.Unmarshal([]byte(app.Details), &d); err != nil {
+			return err
+		}
+		acc.Phone, acc.Email = cmp.Or(d.Phone, acc.Phone), cmp.Or(d.Email, acc.Email)
 	}
 	if _, err := q.EnqueueOutbox(ctx, notify.EIDRejectedMessage(acc.Phone, identity.ASCIIName(cit.FullName), reason.VI, now)); err != nil {
 		return err

@@ -3,41 +3,76 @@ package fingerprint
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 )
 
-// DefaultThreshold is the decision threshold for Result.Score: two views at
-// or above it are taken to be the same finger. For two 40-minutia templates
-// it means about 18 minutiae paired with neighbourhood support. It was set
-// on synthetic templates only (see TestScoreDistributions): over 2,000
-// seeded pairs each, synthetic impostors scored at most 0.16 (95th
-// percentile 0.05) and synthetic genuine pairs at least 0.56. It has not been calibrated on real fingerprints (FVC
-// or field data), whose genuine scores will be lower; do that before
-// relying on its false match rate.
-const DefaultThreshold = 0.2
-
-// Matcher parameters. Distances are in millimetres, angles in radians.
+// Consolidation parameters (docs/fingerprint.md). Distances in mm.
 const (
-	neighbours     = 8    // k nearest neighbours in a local descriptor
-	nbTolDist      = 0.5  // descriptor distance tolerance at 0 mm …
-	nbTolDistRel   = 0.06 // … plus this fraction of the neighbour distance
-	nbTolAlpha     = 24 * math.Pi / 180
-	nbTolBeta      = 30 * math.Pi / 180
-	minNbMatched   = 2   // matched neighbours for a candidate pair
-	maxSeeds       = 30  // candidate pairs tried as alignment seeds
-	pairTolDist    = 0.8 // final pairing tolerance after alignment
-	pairTolAngle   = 30 * math.Pi / 180
-	fullScorePairs = 12 // pairs below this scale the score down linearly
-	minSupport     = 3  // paired neighbours a pair needs to count
+	// simBase is the local similarity of two unrelated cylinders (two
+	// disjoint sparse bit vectors score 1 − 1/√2 ≈ 0.29): only the excess
+	// over it counts as evidence.
+	simBase = 0.3
+	// candFloor is the least local similarity of a candidate pair, and
+	// candPerMinutia how many candidates each probe and each gallery
+	// minutia keeps (its most similar partners).
+	candFloor      = 0.33
+	candPerMinutia = 3
+	// The maxSeeds most similar candidate pairs are seeds. A seed needs
+	// minSupport supporting candidates (itself included) within
+	// supportRadius (mm) of it; the maxAlignments seeds with the most
+	// support (summed similarity excess) root an alignment each.
+	maxSeeds      = 20
+	minSupport    = 3
+	supportRadius = 6.0
+	maxAlignments = 5
+	// An alignment is refitted only when its first pairing weighs at least
+	// refitShare of the best so far.
+	refitShare = 0.8
+	// A candidate supports a seed when its distance and angles relative to
+	// the seed agree in both views: distances within seedTolDist
+	// hundredths of a millimetre plus seedTolRel % of the distance,
+	// relative directions within seedTolAngle 256ths of a turn (29.5°).
+	seedTolDist  = 40
+	seedTolRel   = 5
+	seedTolAngle = 21
+	// Pairing after alignment: a pair's weight is a kernel of its position
+	// residual d (1 − d²/D², D = pairCut·(pairSigma + pairSigmaRel × the
+	// distance from the alignment centre, for skin distortion)) times one
+	// of its direction residual (1 − a²/A², A = pairCut·pairSigmaAngle),
+	// times (pairPrior + the excess of local similarity over simBase).
+	pairSigma      = 0.25
+	pairSigmaRel   = 0.03
+	pairSigmaAngle = 12 * math.Pi / 180
+	pairCut        = 2.5
+	pairPrior      = 0.1
+	// maxWeight is the weight of a perfect pair, which normalises the
+	// similarity to 1 for identical views.
+	maxWeight = pairPrior + 1 - simBase
+	// minPaired: fewer pairs than this are no evidence at all; countFloor:
+	// a view with fewer minutiae counts as having this many when the
+	// weights are normalised, so that small views cannot score high on a
+	// handful of chance pairs.
+	minPaired  = 5
+	countFloor = 20
+	// decoyShift (mm) moves the best alignment to estimate the weight that
+	// chance pairs reach under it (about three ridge periods).
+	decoyShift = 1.5
 )
 
 // Result is the outcome of comparing two finger views.
 type Result struct {
-	// Score is in [0, 1]: (paired/probe)·(paired/gallery), scaled down
-	// linearly when fewer than 12 minutiae pair. Compare it with
-	// DefaultThreshold, or use Matched.
+	// Score is the calibrated score in [0, 1]: −log10(FMR)/8, where FMR is
+	// the false match rate at which a comparison scoring this much would be
+	// accepted, as measured on synthetic impostors (ThresholdFor,
+	// docs/fingerprint.md). 0.5 is one false match in 10,000. Compare it
+	// with DefaultThreshold (0.5376, FMR 5·10^-5), or use Matched.
 	Score float64
-	// Paired is the number of minutiae paired one-to-one after alignment.
+	// Similarity is the uncalibrated similarity in [0, 1] that Score is
+	// calibrated from (1 for identical views).
+	Similarity float64
+	// Paired is the number of minutiae paired one-to-one by the best
+	// alignment.
 	Paired int
 	// ProbeMinutiae and GalleryMinutiae are the minutiae counts used.
 	ProbeMinutiae, GalleryMinutiae int
@@ -46,7 +81,8 @@ type Result struct {
 	// onto gallery positions: g = R·p + T, with p and g in millimetres.
 	Rotation                   float64
 	TranslationX, TranslationY float64
-	// Pairs lists the paired minutiae as indices into the views' Minutiae.
+	// Pairs lists the paired minutiae as indices into the views' Minutiae,
+	// sorted by probe index.
 	Pairs []Pair
 }
 
@@ -56,141 +92,436 @@ type Pair struct{ Probe, Gallery int }
 // Matched reports whether r.Score reaches DefaultThreshold.
 func (r Result) Matched() bool { return r.Score >= DefaultThreshold }
 
-// point is a minutia in millimetres, in mathematical axes (Y up), with its
-// direction counter-clockwise from +X — the same direction ISO records give
-// for a Y-down image.
-type point struct {
-	x, y, a float64
-	index   int // index in View.Minutiae
+// Match compares a probe view with a gallery view 1:1: Prepare both, then
+// Compare. A caller comparing one view with many should Prepare it once.
+func Match(probe, gallery View) Result {
+	return Prepare(gallery).Compare(Prepare(probe))
 }
 
-// edge is one neighbour in a local descriptor, in the centre minutia's frame.
-type edge struct {
-	d     float64 // distance, mm
-	alpha float64 // direction to the neighbour relative to the centre's direction
-	beta  float64 // neighbour direction relative to the centre's direction
-	to    int     // neighbour index in the template
-}
-
-type template struct {
-	pts  []point
-	desc [][]edge
-}
-
-func newTemplate(v View) template {
-	rx, ry := float64(v.ResolutionX), float64(v.ResolutionY)
-	if rx <= 0 {
-		rx = DefaultResolution
+// Compare compares the probe template with t, the gallery template, and
+// returns the calibrated Result. The method (docs/fingerprint.md):
+//
+//  1. Local similarity of every pair of valid cylinders with enough common
+//     valid cells: 1 − ‖a⊕b‖/(‖a‖+‖b‖) over the common cells, ‖·‖ being
+//     the square root of the bit count (the bit-based Minutia
+//     Cylinder-Code).
+//  2. Candidate pairs: each minutia's three most similar partners.
+//  3. The 20 most similar candidates are seeds; each collects the
+//     candidates within 6 mm whose distance and relative angles to it
+//     agree in both views. The 5 seeds with the most such support root an
+//     alignment each: a rigid transform fitted (least squares) to the
+//     seed and its support, under which all minutiae are paired one to
+//     one with weights for their position and direction residuals and
+//     their local similarity; a promising alignment is refitted on its
+//     pairs and paired again.
+//  4. The best alignment's summed pair weights, less the mean weight of the
+//     same alignment shifted by 1.5 mm in four directions (the chance
+//     level), divided by the geometric mean of the minutiae counts (each
+//     at least 20), is Similarity (0 with fewer than 5 pairs); Score is
+//     its calibration.
+//
+// No step depends on the absolute position or rotation of either view, so
+// any rotation and translation is tolerated; the residual tolerance grows
+// away from the alignment centre for skin distortion. Compare is
+// deterministic, never panics (a nil template compares as empty), and is
+// symmetric up to tie-breaking.
+func (t *Template) Compare(probe *Template) Result {
+	if t == nil || probe == nil {
+		return Result{}
 	}
-	if ry <= 0 {
-		ry = DefaultResolution
+	p, g := probe, t
+	res := Result{ProbeMinutiae: len(p.pts), GalleryMinutiae: len(g.pts)}
+	if p.nValid < 2 || g.nValid < 2 {
+		return res
 	}
-	var t template
-	for i, m := range v.Minutiae {
-		if len(t.pts) == MaxMinutiae {
-			break
+	sim := make([]float32, len(p.pts)*len(g.pts))
+	cands := localSimilarities(p, g, sim)
+	a := align(p, g, cands, sim)
+	if len(a.pairs) < minPaired {
+		return res
+	}
+	np, ng := max(len(p.pts), countFloor), max(len(g.pts), countFloor)
+	res.Similarity = min(1, max(0, (a.weight-a.chance)/(maxWeight*math.Sqrt(float64(np*ng)))))
+	res.Score = calibrate(res.Similarity)
+	res.Paired = len(a.pairs)
+	// Report the transform in image axes (Y down): flipping Y keeps a
+	// counter-clockwise rotation counter-clockwise as seen on the image.
+	res.Rotation = wrap(a.tr.rot)
+	res.TranslationX, res.TranslationY = a.tr.tx, -a.tr.ty
+	res.Pairs = make([]Pair, len(a.pairs))
+	for k, pr := range a.pairs {
+		res.Pairs[k] = Pair{p.pts[pr.i].index, g.pts[pr.j].index}
+	}
+	slices.SortFunc(res.Pairs, func(a, b Pair) int { return cmp.Compare(a.Probe, b.Probe) })
+	return res
+}
+
+// localSimilarities fills sim (probe-major, len(p.pts)×len(g.pts)) with
+// the local similarity of every comparable pair of cylinders and returns
+// the candidate pairs, most similar first: those at or above candFloor
+// that are among the candPerMinutia most similar of their probe minutia or
+// of their gallery minutia.
+func localSimilarities(p, g *Template, sim []float32) []cand {
+	np, ng := len(p.pts), len(g.pts)
+	rows := make([]topK, np)
+	cols := make([]topK, ng)
+	w := p.words
+	minCommon := int(math.Ceil(cylMinCommon * float64(p.nbits/cylSections)))
+	cw := p.cellWords
+	// A similarity at or below simBase is no evidence (its pair weight is
+	// the prior alone, as for an incomparable pair): it is left at 0,
+	// which spares the square root for most pairs. s > simBase ⇔
+	// √nx < (1 − simBase)(ra + rb).
+	const keep = (1 - simBase) * (1 - simBase)
+	offer := func(i, j int, nx, ra, rb float64) {
+		s := similarity(nx, ra, rb)
+		sim[i*ng+j] = float32(s)
+		if s >= candFloor {
+			rows[i].add(float32(s), j)
+			cols[j].add(float32(s), i)
 		}
-		if math.IsNaN(m.Angle) || math.IsInf(m.Angle, 0) {
+	}
+	// Bits are set only in valid cells, so a's bits in b's valid cells
+	// are a∧(b's mask), and when b is full, all of a's bits. Each of the
+	// four combinations of full and partial cylinders has its own loop.
+	for _, i := range p.validIdx {
+		a := p.cyl[i*w : (i+1)*w]
+		ra := p.rootPop[i]
+		if p.full[i] {
+			for _, j := range g.fullIdx {
+				b := g.cyl[j*w : (j+1)*w]
+				nx := 0
+				for k := range a {
+					nx += bits.OnesCount64(a[k] ^ b[k])
+				}
+				if rb := g.rootPop[j]; float64(nx) < keep*(ra+rb)*(ra+rb) {
+					offer(i, j, float64(nx), ra, rb)
+				}
+			}
+			for _, j := range g.partIdx {
+				if g.validCells[j] < minCommon {
+					continue
+				}
+				b := g.cyl[j*w : (j+1)*w]
+				bm := g.mask[j*w : (j+1)*w]
+				na, nx := 0, 0
+				for k := range a {
+					x := a[k] & bm[k]
+					na += bits.OnesCount64(x)
+					nx += bits.OnesCount64(x ^ b[k])
+				}
+				if ra, rb := math.Sqrt(float64(na)), g.rootPop[j]; float64(nx) < keep*(ra+rb)*(ra+rb) {
+					offer(i, j, float64(nx), ra, rb)
+				}
+			}
 			continue
 		}
-		t.pts = append(t.pts, point{x: float64(m.X) * 10 / rx, y: -float64(m.Y) * 10 / ry, a: wrap(m.Angle), index: i})
-	}
-	n := len(t.pts)
-	t.desc = make([][]edge, n)
-	all := make([]edge, 0, n)
-	for i, p := range t.pts {
-		all = all[:0]
-		for j, q := range t.pts {
-			if i == j {
+		am := p.mask[i*w : (i+1)*w]
+		if p.validCells[i] >= minCommon {
+			for _, j := range g.fullIdx {
+				b := g.cyl[j*w : (j+1)*w]
+				nb, nx := 0, 0
+				for k := range a {
+					y := b[k] & am[k]
+					nb += bits.OnesCount64(y)
+					nx += bits.OnesCount64(a[k] ^ y)
+				}
+				if rb := math.Sqrt(float64(nb)); float64(nx) < keep*(ra+rb)*(ra+rb) {
+					offer(i, j, float64(nx), ra, rb)
+				}
+			}
+		}
+		ac := p.cellMask[i*cw : (i+1)*cw]
+		for _, j := range g.partIdx {
+			bc := g.cellMask[j*cw : (j+1)*cw]
+			common := 0
+			for k := range ac {
+				common += bits.OnesCount64(ac[k] & bc[k])
+			}
+			if common < minCommon {
 				continue
 			}
-			dx, dy := q.x-p.x, q.y-p.y
-			all = append(all, edge{d: math.Hypot(dx, dy), alpha: wrap(math.Atan2(dy, dx) - p.a), beta: wrap(q.a - p.a), to: j})
+			b := g.cyl[j*w : (j+1)*w]
+			bm := g.mask[j*w : (j+1)*w]
+			var na, nb, nx int
+			for k := range a {
+				x, y := a[k]&bm[k], b[k]&am[k]
+				na += bits.OnesCount64(x)
+				nb += bits.OnesCount64(y)
+				nx += bits.OnesCount64(x ^ y)
+			}
+			if ra, rb := math.Sqrt(float64(na)), math.Sqrt(float64(nb)); float64(nx) < keep*(ra+rb)*(ra+rb) {
+				offer(i, j, float64(nx), ra, rb)
+			}
 		}
-		slices.SortFunc(all, func(a, b edge) int {
-			return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.to, b.to))
-		})
-		t.desc[i] = slices.Clone(all[:min(neighbours, len(all))])
 	}
-	return t
+	// Candidates sorted by similarity (descending), then indices: as
+	// packed keys, which sort fast.
+	keys := make([]uint64, 0, 2*candPerMinutia*max(np, ng))
+	key := func(s float32, i, j int) uint64 {
+		return uint64(^math.Float32bits(s))<<32 | uint64(i)<<16 | uint64(j)
+	}
+	for i := range rows {
+		for k := range rows[i].n {
+			keys = append(keys, key(rows[i].s[k], i, int(rows[i].idx[k])))
+		}
+	}
+	for j := range cols {
+		for k := range cols[j].n {
+			if i := int(cols[j].idx[k]); !rows[i].has(j) {
+				keys = append(keys, key(cols[j].s[k], i, j))
+			}
+		}
+	}
+	slices.Sort(keys)
+	cands := make([]cand, len(keys))
+	for k, x := range keys {
+		cands[k] = cand{int(x >> 16 & 0xffff), int(x & 0xffff), float64(math.Float32frombits(^uint32(x >> 32)))}
+	}
+	return cands
 }
 
-// wrap reduces an angle to (-π, π]. Angles within a few turns of the range
-// (all the matcher produces) take the cheap path.
-func wrap(a float64) float64 {
-	if a > -math.Pi && a <= math.Pi {
-		return a
+// similarity is the bit-based cylinder similarity 1 − √nx/(√na + √nb)
+// from the Hamming distance nx and the roots of the bit counts (0 when both
+// are empty).
+func similarity(nx, ra, rb float64) float64 {
+	if ra+rb == 0 {
+		return 0
 	}
-	if a > -3*math.Pi && a <= 3*math.Pi {
-		if a > math.Pi {
-			return a - 2*math.Pi
-		}
-		return a + 2*math.Pi
-	}
-	a = math.Mod(a, 2*math.Pi)
-	if a > math.Pi {
-		a -= 2 * math.Pi
-	} else if a <= -math.Pi {
-		a += 2 * math.Pi
-	}
-	return a
+	return 1 - math.Sqrt(nx)/(ra+rb)
 }
 
-func angDiff(a, b float64) float64 { return math.Abs(wrap(a - b)) }
-
-type candidate struct {
-	p, q int
-	sim  float64
+// topK keeps the candPerMinutia most similar partners of one minutia.
+type topK struct {
+	n   int
+	s   [candPerMinutia]float32
+	idx [candPerMinutia]int32
 }
 
-// similarity compares the local descriptors of probe minutia p and gallery
-// minutia q: each probe neighbour is matched to the closest unused gallery
-// neighbour within tolerance. It returns the similarity in [0, 1], the
-// number of matched neighbours and, if into is non-nil, the matched
-// neighbour pairs appended to it.
-func similarity(pd, qd []edge, into []Pair) (float64, int, []Pair) {
-	var used uint64
-	sum, count := 0.0, 0
-	for _, a := range pd {
-		tolD := nbTolDist + nbTolDistRel*a.d
-		best, bestCost := -1, 1.0
-		for j, b := range qd {
-			if used&(1<<j) != 0 {
-				continue
-			}
-			if b.d > a.d+tolD {
-				break // neighbours are sorted by distance
-			}
-			dd := math.Abs(a.d - b.d)
-			if dd > tolD {
-				continue
-			}
-			da := angDiff(a.alpha, b.alpha)
-			if da > nbTolAlpha {
-				continue
-			}
-			db := angDiff(a.beta, b.beta)
-			if db > nbTolBeta {
-				continue
-			}
-			if c := (dd/tolD + da/nbTolAlpha + db/nbTolBeta) / 3; c < bestCost {
-				best, bestCost = j, c
-			}
+// add offers partner idx with similarity s (ties keep the earlier one).
+func (t *topK) add(s float32, idx int) {
+	k := t.n
+	if k == candPerMinutia {
+		if s <= t.s[k-1] {
+			return
 		}
-		if best >= 0 {
-			used |= 1 << best
-			sum += 1 - bestCost
-			count++
-			if into != nil {
-				into = append(into, Pair{a.to, qd[best].to})
-			}
+		k--
+	} else {
+		t.n++
+	}
+	for k > 0 && t.s[k-1] < s {
+		t.s[k], t.idx[k] = t.s[k-1], t.idx[k-1]
+		k--
+	}
+	t.s[k], t.idx[k] = s, int32(idx)
+}
+
+func (t *topK) has(idx int) bool {
+	for k := range t.n {
+		if int(t.idx[k]) == idx {
+			return true
 		}
 	}
-	k := max(len(pd), len(qd))
-	if k == 0 {
-		return 0, 0, into
+	return false
+}
+
+// cand is a candidate or accepted pair of template indices with a weight.
+type cand struct {
+	i, j int
+	w    float64
+}
+
+// alignment is the best alignment found: its transform and centre, its
+// pairs, their summed weight and the chance level (the mean summed weight
+// of the decoys).
+type alignment struct {
+	tr     transform
+	cx, cy float64
+	pairs  []cand
+	weight float64
+	chance float64
+}
+
+// align runs steps 2–4 of Compare and measures the chance level of the
+// best alignment.
+func align(p, g *Template, cands []cand, sim []float32) alignment {
+	np, ng := len(p.pts), len(g.pts)
+	// Each seed's support: the candidates whose distance and relative
+	// angles to it agree in both views.
+	type seedSup struct {
+		from, to int // its support in sups
+		score    float64
 	}
-	return sum / float64(k), count, into
+	var seeds []seedSup
+	var sups []Pair
+	// The candidates of each probe minutia i: byProbe[start[i]:start[i+1]].
+	start := make([]int32, np+1)
+	for _, c := range cands {
+		start[c.i+1]++
+	}
+	for i := range np {
+		start[i+1] += start[i]
+	}
+	byProbe := make([]int32, len(cands))
+	fill := slices.Clone(start[:np])
+	for k, c := range cands {
+		byProbe[fill[c.i]] = int32(k)
+		fill[c.i]++
+	}
+	for _, seed := range cands[:min(maxSeeds, len(cands))] {
+		from := len(sups)
+		sups = append(sups, Pair{seed.i, seed.j})
+		score := seed.w - simBase
+		pRow, gRow := p.geo[seed.i*np:(seed.i+1)*np], g.geo[seed.j*ng:(seed.j+1)*ng]
+		for _, i := range p.near[seed.i] {
+			pg := pRow[i]
+			dp := int(pg.dist)
+			tol := seedTolDist + dp*seedTolRel/100
+			for _, k := range byProbe[start[i]:start[i+1]] {
+				c := cands[k]
+				gg := gRow[c.j]
+				if c.j == seed.j || abs(dp-int(gg.dist)) > tol ||
+					codeDiff(pg.dir, gg.dir) > seedTolAngle || codeDiff(pg.rad, gg.rad) > seedTolAngle {
+					continue
+				}
+				sups = append(sups, Pair{c.i, c.j})
+				score += c.w - simBase
+			}
+		}
+		if len(sups)-from >= minSupport {
+			seeds = append(seeds, seedSup{from, len(sups), score})
+		} else {
+			sups = sups[:from]
+		}
+	}
+	slices.SortStableFunc(seeds, func(a, b seedSup) int { return cmp.Compare(b.score, a.score) })
+	pr := pairer{p: p, g: g, sim: sim, takenBy: make([]int, ng)}
+	var best alignment
+	var sup []Pair
+	// A seed that an earlier alignment already paired would only find that
+	// alignment again.
+	explained := make([]bool, np*ng)
+	tried := 0
+	for _, sd := range seeds {
+		if tried == maxAlignments {
+			break
+		}
+		seed := sups[sd.from]
+		if explained[seed.Probe*ng+seed.Gallery] {
+			continue
+		}
+		tried++
+		tr, cx, cy := fit(p.pts, g.pts, sups[sd.from:sd.to])
+		got := pr.pair(tr, cx, cy)
+		if len(got) >= 3 && weight(got) >= refitShare*best.weight {
+			sup = sup[:0]
+			for _, c := range got {
+				sup = append(sup, Pair{c.i, c.j})
+			}
+			tr, cx, cy = fit(p.pts, g.pts, sup)
+			got = pr.pair(tr, cx, cy)
+		}
+		for _, c := range got {
+			explained[c.i*ng+c.j] = true
+		}
+		if w := weight(got); w > best.weight {
+			best = alignment{tr: tr, cx: cx, cy: cy, pairs: slices.Clone(got), weight: w}
+		}
+	}
+	// The chance level: the same alignment shifted by decoyShift in four
+	// directions breaks the true correspondences but keeps the ridge flows
+	// of the two views aligned, which is what makes chance pairs likely.
+	if best.pairs != nil {
+		sum := 0.0
+		for _, d := range [4][2]float64{{decoyShift, 0}, {-decoyShift, 0}, {0, decoyShift}, {0, -decoyShift}} {
+			tr := best.tr
+			tr.tx += d[0]
+			tr.ty += d[1]
+			sum += weight(pr.pair(tr, best.cx+d[0], best.cy+d[1]))
+		}
+		best.chance = sum / 4
+	}
+	return best
+}
+
+// weight sums the weights of pairs.
+func weight(pairs []cand) float64 {
+	w := 0.0
+	for _, c := range pairs {
+		w += c.w
+	}
+	return w
+}
+
+// pairer pairs minutiae under a transform; it keeps its buffers between
+// calls.
+type pairer struct {
+	p, g    *Template
+	sim     []float32
+	takenBy []int // per gallery minutia: its index in out, or −1
+	out     []cand
+}
+
+// pair maps the probe minutiae with tr and pairs them one-to-one with
+// gallery minutiae: each probe minutia proposes its heaviest partner, and a
+// gallery minutia proposed more than once keeps the heaviest proposal.
+// (cx, cy) is the alignment centre in gallery coordinates. The result is
+// valid until the next call.
+func (r *pairer) pair(tr transform, cx, cy float64) []cand {
+	ng := len(r.g.pts)
+	const cutA = pairCut * pairSigmaAngle
+	gr := &r.g.grid
+	for j := range r.takenBy {
+		r.takenBy[j] = -1
+	}
+	r.out = r.out[:0]
+	for i, pt := range r.p.pts {
+		x, y, a := tr.apply(pt)
+		ex, ey := x-cx, y-cy
+		sd := pairSigma + pairSigmaRel*math.Sqrt(ex*ex+ey*ey)
+		cut := pairCut * sd
+		cx0, cy0, cx1, cy1, ok := gr.cells(x, y, cut)
+		if !ok {
+			continue
+		}
+		bestJ, bestW := -1, 0.0
+		for gy := cy0; gy <= cy1; gy++ {
+			for gx := cx0; gx <= cx1; gx++ {
+				c := gy*gr.nx + gx
+				for _, jj := range gr.idx[gr.start[c]:gr.start[c+1]] {
+					j := int(jj)
+					gp := &r.g.pts[j]
+					dx, dy := gp.x-x, gp.y-y
+					d2 := dx*dx + dy*dy
+					if d2 > cut*cut {
+						continue
+					}
+					da := angDiff(a, gp.a)
+					if da > cutA {
+						continue
+					}
+					s := float64(r.sim[i*ng+j])
+					w := (1 - d2/(cut*cut)) * (1 - da*da/(cutA*cutA)) * (pairPrior + max(0, s-simBase))
+					if w > bestW || w == bestW && j < bestJ {
+						bestJ, bestW = j, w
+					}
+				}
+			}
+		}
+		if bestJ < 0 {
+			continue
+		}
+		if k := r.takenBy[bestJ]; k >= 0 {
+			if r.out[k].w >= bestW {
+				continue
+			}
+			r.out[k] = cand{i, bestJ, bestW}
+			continue
+		}
+		r.takenBy[bestJ] = len(r.out)
+		r.out = append(r.out, cand{i, bestJ, bestW})
+	}
+	return r.out
 }
 
 // transform maps probe millimetre coordinates onto gallery ones.
@@ -205,18 +536,19 @@ func (t transform) apply(p point) (x, y, a float64) {
 }
 
 // fit returns the least-squares rigid transform taking the probe points of
-// pairs onto their gallery points (2-D Procrustes without scale). With
-// fewer than two pairs it returns fallback.
-func fit(probe, gallery []point, pairs []Pair, fallback transform) transform {
-	if len(pairs) < 2 {
-		return fallback
-	}
-	var pcx, pcy, gcx, gcy float64
+// pairs onto their gallery points (2-D Procrustes without scale) and the
+// centroid of the gallery points. When the points cannot fix a rotation
+// (one pair, or all at one place) the minutiae directions do.
+func fit(probe, gallery []point, pairs []Pair) (transform, float64, float64) {
+	var pcx, pcy, gcx, gcy, dirC, dirS float64
 	for _, pr := range pairs {
-		pcx += probe[pr.Probe].x
-		pcy += probe[pr.Probe].y
-		gcx += gallery[pr.Gallery].x
-		gcy += gallery[pr.Gallery].y
+		p, g := probe[pr.Probe], gallery[pr.Gallery]
+		pcx += p.x
+		pcy += p.y
+		gcx += g.x
+		gcy += g.y
+		dirC += math.Cos(g.a - p.a)
+		dirS += math.Sin(g.a - p.a)
 	}
 	n := float64(len(pairs))
 	pcx, pcy, gcx, gcy = pcx/n, pcy/n, gcx/n, gcy/n
@@ -227,177 +559,17 @@ func fit(probe, gallery []point, pairs []Pair, fallback transform) transform {
 		sxx += px*gx + py*gy
 		sxy += px*gy - py*gx
 	}
-	if sxx == 0 && sxy == 0 {
-		return fallback
+	rot := math.Atan2(dirS, dirC)
+	if sxx*sxx+sxy*sxy > 1e-6 {
+		rot = math.Atan2(sxy, sxx)
 	}
-	rot := math.Atan2(sxy, sxx)
 	c, s := math.Cos(rot), math.Sin(rot)
-	return newTransform(rot, gcx-(c*pcx-s*pcy), gcy-(s*pcx+c*pcy))
+	return newTransform(rot, gcx-(c*pcx-s*pcy), gcy-(s*pcx+c*pcy)), gcx, gcy
 }
 
-type pairCost struct {
-	Pair
-	cost float64
-}
-
-// pairUp aligns probe onto gallery with t and pairs minutiae one-to-one,
-// closest first, within the distance and angle tolerances. buf is reused.
-func pairUp(probe, gallery []point, t transform, tolD, tolA float64, buf []pairCost) ([]Pair, []pairCost) {
-	buf = buf[:0]
-	tol2 := tolD * tolD
-	for i, p := range probe {
-		x, y, a := t.apply(p)
-		for j, g := range gallery {
-			dx, dy := g.x-x, g.y-y
-			d2 := dx*dx + dy*dy
-			if d2 > tol2 {
-				continue
-			}
-			da := angDiff(a, g.a)
-			if da > tolA {
-				continue
-			}
-			buf = append(buf, pairCost{Pair{i, j}, math.Sqrt(d2)/tolD + da/tolA})
-		}
+func abs(x int) int {
+	if x < 0 {
+		return -x
 	}
-	slices.SortFunc(buf, func(a, b pairCost) int {
-		return cmp.Or(cmp.Compare(a.cost, b.cost), cmp.Compare(a.Probe, b.Probe), cmp.Compare(a.Gallery, b.Gallery))
-	})
-	usedP := make([]bool, len(probe))
-	usedG := make([]bool, len(gallery))
-	var out []Pair
-	for _, c := range buf {
-		if usedP[c.Probe] || usedG[c.Gallery] {
-			continue
-		}
-		usedP[c.Probe], usedG[c.Gallery] = true, true
-		out = append(out, c.Pair)
-	}
-	return out, buf
-}
-
-// Match compares a probe view with a gallery view 1:1 and returns a score in
-// [0, 1]; see DefaultThreshold. Coordinates are converted to millimetres
-// with each view's resolution, so views scanned at different resolutions
-// compare correctly. The method:
-//
-//  1. For every minutia, a local descriptor: its 8 nearest neighbours as
-//     (distance, direction to the neighbour, neighbour direction), all
-//     relative to the minutia's own position and direction, so invariant to
-//     rotation and translation.
-//  2. Candidate pairs: probe/gallery minutiae whose descriptors share at
-//     least two neighbours within tolerance, ranked by similarity.
-//  3. For each of the 30 best candidates, a rigid transform fitted (least
-//     squares) to the candidate and its matched neighbours, refined twice by
-//     re-pairing all minutiae and refitting; minutiae are then paired
-//     one-to-one within 0.8 mm and 30°, and a pair counts only if at least 3
-//     of its descriptor neighbours are paired with each other too. The
-//     transform with the most such pairs wins.
-//
-// Minutia types are ignored (extractors often disagree on them). Match is
-// deterministic, never panics, ignores minutiae with non-finite angles and
-// uses at most 255 minutiae of each view; it costs O(n²) for n minutiae.
-func Match(probe, gallery View) Result {
-	pt, gt := newTemplate(probe), newTemplate(gallery)
-	res := Result{ProbeMinutiae: len(pt.pts), GalleryMinutiae: len(gt.pts)}
-	if len(pt.pts) < 2 || len(gt.pts) < 2 {
-		return res
-	}
-	var cands []candidate
-	for i := range pt.pts {
-		for j := range gt.pts {
-			if s, n, _ := similarity(pt.desc[i], gt.desc[j], nil); n >= minNbMatched {
-				cands = append(cands, candidate{i, j, s})
-			}
-		}
-	}
-	slices.SortFunc(cands, func(a, b candidate) int {
-		return cmp.Or(cmp.Compare(b.sim, a.sim), cmp.Compare(a.p, b.p), cmp.Compare(a.q, b.q))
-	})
-	var (
-		best      []Pair
-		bestT     transform
-		bestCost  = math.Inf(1)
-		buf       []pairCost
-		seedPairs []Pair
-	)
-	for _, c := range cands[:min(maxSeeds, len(cands))] {
-		p, g := pt.pts[c.p], gt.pts[c.q]
-		rot := wrap(g.a - p.a)
-		t0 := newTransform(rot, 0, 0)
-		x, y, _ := t0.apply(p)
-		t0 = newTransform(rot, g.x-x, g.y-y)
-		seedPairs = append(seedPairs[:0], Pair{c.p, c.q})
-		_, _, seedPairs = similarity(pt.desc[c.p], gt.desc[c.q], seedPairs)
-		t := fit(pt.pts, gt.pts, seedPairs, t0)
-		var pairs []Pair
-		for _, tol := range [...]struct{ d, a float64 }{{1.5, 40 * math.Pi / 180}, {1.0, 35 * math.Pi / 180}} {
-			pairs, buf = pairUp(pt.pts, gt.pts, t, tol.d, tol.a, buf)
-			t = fit(pt.pts, gt.pts, pairs, t)
-		}
-		pairs, buf = pairUp(pt.pts, gt.pts, t, pairTolDist, pairTolAngle, buf)
-		pairs = supported(pt, gt, pairs)
-		cost := residual(pt.pts, gt.pts, t, pairs)
-		if len(pairs) > len(best) || (len(pairs) == len(best) && cost < bestCost) {
-			best, bestT, bestCost = pairs, t, cost
-		}
-	}
-	res.Paired = len(best)
-	n := float64(res.Paired)
-	res.Score = n * n / (float64(res.ProbeMinutiae) * float64(res.GalleryMinutiae))
-	if res.Paired < fullScorePairs {
-		res.Score *= n / fullScorePairs
-	}
-	res.Score = min(1, max(0, res.Score))
-	// Report the transform in image axes (Y down): flipping Y keeps a
-	// counter-clockwise rotation counter-clockwise as seen on the image.
-	res.Rotation = wrap(bestT.rot)
-	res.TranslationX, res.TranslationY = bestT.tx, -bestT.ty
-	for _, pr := range best {
-		res.Pairs = append(res.Pairs, Pair{pt.pts[pr.Probe].index, gt.pts[pr.Gallery].index})
-	}
-	slices.SortFunc(res.Pairs, func(a, b Pair) int { return cmp.Compare(a.Probe, b.Probe) })
-	return res
-}
-
-// residual is the summed pairing cost, used to break ties between seeds.
-func residual(probe, gallery []point, t transform, pairs []Pair) float64 {
-	s := 0.0
-	for _, pr := range pairs {
-		x, y, a := t.apply(probe[pr.Probe])
-		g := gallery[pr.Gallery]
-		s += math.Hypot(g.x-x, g.y-y)/pairTolDist + angDiff(a, g.a)/pairTolAngle
-	}
-	return s
-}
-
-// supported keeps the pairs whose neighbourhoods agree: at least
-// minSupport of the probe minutia's descriptor neighbours are themselves
-// paired with one of the gallery minutia's descriptor neighbours. Pairs that
-// an alignment lines up by chance rarely have such support.
-func supported(pt, gt template, pairs []Pair) []Pair {
-	partner := make([]int, len(pt.pts))
-	for i := range partner {
-		partner[i] = -1
-	}
-	for _, pr := range pairs {
-		partner[pr.Probe] = pr.Gallery
-	}
-	out := pairs[:0:0]
-	for _, pr := range pairs {
-		n := 0
-		for _, e := range pt.desc[pr.Probe] {
-			v := partner[e.to]
-			if v < 0 {
-				continue
-			}
-			if slices.ContainsFunc(gt.desc[pr.Gallery], func(f edge) bool { return f.to == v }) {
-				n++
-			}
-		}
-		if n >= minSupport {
-			out = append(out, pr)
-		}
-	}
-	return out
+	return x
 }

@@ -1,6 +1,8 @@
-// Package fingerprint reads and writes ISO/IEC 19794-2:2005 finger minutiae
-// records and compares two finger views 1:1 with a minutiae matcher of its
-// own (local neighbourhood descriptors, then a global rigid alignment).
+// Package fingerprint reads and writes ISO/IEC 19794-2 finger minutiae
+// records (the 2005 and the 2011 editions) and compares two finger views 1:1
+// with a minutiae matcher of its own: Minutia Cylinder-Code local structures
+// consolidated by a seeded global alignment, with a score calibrated on
+// false match rates (see Compare, ThresholdFor and docs/fingerprint.md).
 //
 // # Record layout (ISO/IEC 19794-2:2005, all integers big-endian)
 //
@@ -21,6 +23,8 @@
 // Y (14 bits); angle (1 byte, units of 360/256 degrees, counter-clockwise from
 // the horizontal pointing right, image Y axis pointing down); quality (0–100)
 // — then a 2-byte extended data length and that many bytes of extended data.
+//
+// The 2011 layout (version "030\x00") is described on Version2011.
 //
 // Reading of ambiguous points (documented, enforced by Parse):
 //
@@ -59,8 +63,9 @@ var (
 	ErrInvalid = errors.New("invalid finger minutiae record")
 	// ErrTruncated: the data ends before a field does.
 	ErrTruncated = errors.New("truncated")
-	// ErrFormat: the format identifier or version is not ISO/IEC 19794-2:2005.
-	ErrFormat = errors.New("not an ISO/IEC 19794-2:2005 record")
+	// ErrFormat: the format identifier or version is not ISO/IEC
+	// 19794-2:2005 or 19794-2:2011.
+	ErrFormat = errors.New("not an ISO/IEC 19794-2 record")
 	// ErrUnsupported: a related format (ANSI/INCITS 378-2004) was recognised.
 	ErrUnsupported = errors.New("unsupported record format")
 	// ErrLength: a length field disagrees with the data.
@@ -100,7 +105,7 @@ func (e *FieldError) Unwrap() []error { return []error{e.Base, e.Kind} }
 
 // Format constants.
 const (
-	// HeaderLen is the length of the general record header.
+	// HeaderLen is the length of the 2005 general record header.
 	HeaderLen = 24
 	// viewHeaderLen is the finger view header length.
 	viewHeaderLen = 4
@@ -108,7 +113,8 @@ const (
 	MinutiaLen = 6
 	// MaxMinutiae is the most minutiae one view can hold (1-byte count).
 	MaxMinutiae = 255
-	// MaxViews is the most finger views one record can hold (1-byte count).
+	// MaxViews is the most finger views one 2005 record can hold (1-byte
+	// count).
 	MaxViews = 255
 	// MaxCoordinate is the largest X or Y a 14-bit field holds.
 	MaxCoordinate = 1<<14 - 1
@@ -118,8 +124,9 @@ const (
 	// scanner resolution), used by the matcher when a view carries none.
 	DefaultResolution = 197
 
-	magic   = "FMR\x00"
-	version = " 20\x00"
+	magic       = "FMR\x00"
+	version2005 = " 20\x00"
+	version2011 = "030\x00"
 )
 
 // MinutiaType is the 2-bit minutia type.
@@ -199,44 +206,104 @@ type View struct {
 	Minutiae []Minutia
 	// Extended is the raw extended data (nil when its length is 0).
 	Extended []byte
-	// ResolutionX and ResolutionY are the record's resolutions in pixels per
-	// centimetre, copied here by Parse so that a View can be matched on its
-	// own. They are not encoded per view: Marshal uses the Record's
-	// resolution and ignores these. Zero means DefaultResolution to Match.
+	// ResolutionX and ResolutionY are the image resolutions in pixels per
+	// centimetre, and Width and Height the image size in pixels. A 2011
+	// record carries them per representation; a 2005 record once for all
+	// views, and Parse copies them into every view so that a View can be
+	// matched on its own. Marshal of a 2005 record refuses a view whose
+	// non-zero values differ from the Record's; Marshal of a 2011 record
+	// writes these, taking the Record's where they are zero. A zero
+	// resolution means DefaultResolution to the matcher.
 	ResolutionX, ResolutionY int
+	Width, Height            int
+
+	// The fields below are ISO/IEC 19794-2:2011 only. Parse of a 2005 record
+	// leaves them zero, Marshal of a 2005 record ignores them, and Convert
+	// maps what has a counterpart.
+
+	// CaptureTime is the capture date and time (UTC).
+	CaptureTime CaptureTime
+	// DeviceTechnology is the capture device technology ID: 0 unknown,
+	// 1–20 (optical TIR … glass fibre, ISO/IEC 19794-2:2011 Table 2).
+	DeviceTechnology uint8
+	// DeviceVendor and DeviceType are the capture device vendor ID (an IBIA
+	// organisation ID, 0 unreported) and the vendor's device type ID.
+	DeviceVendor, DeviceType uint16
+	// QualityBlocks are the finger's quality records. Parse of a 2011
+	// record also sets Quality to the first block's score (0 when there is
+	// none, or when it is 255, "failed"); 2011 Marshal writes QualityBlocks
+	// and ignores Quality.
+	QualityBlocks []QualityBlock
+	// Certifications are the certification blocks; the Record's
+	// Certified flag must be set for a view to carry any.
+	Certifications []Certification
+	// EndingType tells where ridge endings are placed.
+	EndingType EndingType
+	// MinutiaQualityOmitted: the minutiae are encoded in 5 bytes, without
+	// quality. Parse then sets every minutia's Quality to
+	// MinutiaQualityNotReported, and Marshal requires that value.
+	MinutiaQualityOmitted bool
 }
 
-// Record is an ISO/IEC 19794-2:2005 finger minutiae record.
+// Record is an ISO/IEC 19794-2 finger minutiae record, 2005 or 2011.
 type Record struct {
+	// Version is the edition the record was read from and that Marshal
+	// writes; the zero value is Version2005.
+	Version Version
 	// Compliance is the 4-bit capture equipment compliance field (the high
 	// bit flags certification to the FBI Appendix F image quality spec).
+	// 2005 only.
 	Compliance uint8
-	// EquipmentID is the 12-bit vendor-assigned capture equipment ID.
+	// EquipmentID is the 12-bit vendor-assigned capture equipment ID. 2005
+	// only.
 	EquipmentID uint16
+	// Certified is the 2011 certification flag: every representation
+	// carries a (possibly empty) list of certification blocks. 2011 only.
+	Certified bool
 	// Width and Height are the image size in pixels.
 	Width, Height int
 	// ResolutionX and ResolutionY are in pixels per centimetre (197 ≈ 500 ppi).
+	// A 2011 record has these per view; Parse sets the Record's from the
+	// first view (zero when there is none).
 	ResolutionX, ResolutionY int
 	Views                    []View
 }
 
-// Parse decodes an ISO/IEC 19794-2:2005 finger minutiae record. It is
-// strict: every length and count must agree with the data, every field must
-// be in range and nothing may follow the last view. Errors are *FieldError
-// values wrapping ErrMalformed and a specific kind.
+// Parse decodes an ISO/IEC 19794-2 finger minutiae record, 2005 (version
+// " 20") or 2011 (version "030"), and sets Record.Version. It is strict:
+// every length and count must agree with the data, every field must be in
+// range and nothing may follow the last view. Errors are *FieldError values
+// wrapping ErrMalformed and a specific kind.
 func Parse(b []byte) (Record, error) {
-	var r Record
-	fail := func(kind error, off int, field, detail string, args ...any) (Record, error) {
-		return Record{}, &FieldError{Base: ErrMalformed, Kind: kind, Offset: off, Field: field, Detail: fmt.Sprintf(detail, args...)}
-	}
 	if len(b) < 8 {
-		return fail(ErrTruncated, len(b), "header", "%d bytes, need %d", len(b), HeaderLen)
+		return Record{}, malformed(ErrTruncated, len(b), "header", "%d bytes, need at least 8", len(b))
 	}
 	if string(b[0:4]) != magic {
-		return fail(ErrFormat, 0, "format identifier", "%q, want %q", b[0:4], magic)
+		return Record{}, malformed(ErrFormat, 0, "format identifier", "%q, want %q", b[0:4], magic)
 	}
-	if string(b[4:8]) != version {
-		return fail(ErrFormat, 4, "version", "%q, want %q", b[4:8], version)
+	switch string(b[4:8]) {
+	case version2005:
+		return parse2005(b)
+	case version2011:
+		return parse2011(b)
+	}
+	return Record{}, malformed(ErrFormat, 4, "version", "%q, want %q (2005) or %q (2011)", b[4:8], version2005, version2011)
+}
+
+// malformed returns a Parse error.
+func malformed(kind error, off int, field, detail string, args ...any) error {
+	return &FieldError{Base: ErrMalformed, Kind: kind, Offset: off, Field: field, Detail: fmt.Sprintf(detail, args...)}
+}
+
+// invalid returns a Marshal error.
+func invalid(kind error, field, detail string, args ...any) error {
+	return &FieldError{Base: ErrInvalid, Kind: kind, Offset: -1, Field: field, Detail: fmt.Sprintf(detail, args...)}
+}
+
+func parse2005(b []byte) (Record, error) {
+	var r Record
+	fail := func(kind error, off int, field, detail string, args ...any) (Record, error) {
+		return Record{}, malformed(kind, off, field, detail, args...)
 	}
 	if len(b) < HeaderLen {
 		return fail(ErrTruncated, len(b), "header", "%d bytes, need %d", len(b), HeaderLen)
@@ -291,6 +358,8 @@ func Parse(b []byte) (Record, error) {
 			Quality:     int(b[off+2]),
 			ResolutionX: r.ResolutionX,
 			ResolutionY: r.ResolutionY,
+			Width:       r.Width,
+			Height:      r.Height,
 		}
 		if !v.Position.Valid() {
 			return fail(ErrRange, off, name+" finger position", "%d, want 0–10", b[off])
@@ -365,6 +434,8 @@ func Parse(b []byte) (Record, error) {
 	return r, nil
 }
 
+// validImpression reports whether t is an impression type of the 2005
+// edition.
 func validImpression(t int) bool {
 	switch t {
 	case ImpressionLivePlain, ImpressionLiveRolled, ImpressionNonLivePlain, ImpressionNonLiveRoll, ImpressionSwipe:
@@ -373,13 +444,25 @@ func validImpression(t int) bool {
 	return false
 }
 
-// Marshal encodes r. It checks every field against the ranges Parse
+// Marshal encodes r in the edition r.Version names (the zero value writes
+// 2005), writing the fields of that edition (see View for which fields
+// belong to which). It checks every field against the ranges Parse
 // enforces, so whatever Marshal returns, Parse accepts; for a Record that
 // Parse returned, Marshal reproduces the input bytes exactly. Angles are
 // rounded to the record's 360/256-degree units. Errors wrap ErrInvalid.
 func (r Record) Marshal() ([]byte, error) {
+	switch r.Version {
+	case Version2005:
+		return r.marshal2005()
+	case Version2011:
+		return r.marshal2011()
+	}
+	return nil, invalid(ErrFormat, "version", "%d", r.Version)
+}
+
+func (r Record) marshal2005() ([]byte, error) {
 	fail := func(kind error, field, detail string, args ...any) ([]byte, error) {
-		return nil, &FieldError{Base: ErrInvalid, Kind: kind, Offset: -1, Field: field, Detail: fmt.Sprintf(detail, args...)}
+		return nil, invalid(kind, field, detail, args...)
 	}
 	if r.Compliance > 0x0f {
 		return fail(ErrRange, "compliance", "%d does not fit in 4 bits", r.Compliance)
@@ -408,7 +491,7 @@ func (r Record) Marshal() ([]byte, error) {
 	}
 	b := make([]byte, 0, size)
 	b = append(b, magic...)
-	b = append(b, version...)
+	b = append(b, version2005...)
 	b = binary.BigEndian.AppendUint32(b, uint32(size))
 	b = binary.BigEndian.AppendUint16(b, uint16(r.Compliance)<<12|r.EquipmentID)
 	b = binary.BigEndian.AppendUint16(b, uint16(r.Width))
@@ -436,6 +519,10 @@ func (r Record) Marshal() ([]byte, error) {
 			return fail(ErrCount, name+" minutiae", "%d, at most %d", len(v.Minutiae), MaxMinutiae)
 		case len(v.Extended) > math.MaxUint16:
 			return fail(ErrLength, name+" extended data", "%d bytes, at most 65535", len(v.Extended))
+		case v.ResolutionX != 0 && v.ResolutionX != r.ResolutionX, v.ResolutionY != 0 && v.ResolutionY != r.ResolutionY:
+			return fail(ErrRange, name+" resolution", "%d×%d differs from the record's %d×%d (a 2005 record has one)", v.ResolutionX, v.ResolutionY, r.ResolutionX, r.ResolutionY)
+		case v.Width != 0 && v.Width != r.Width, v.Height != 0 && v.Height != r.Height:
+			return fail(ErrRange, name+" image size", "%d×%d differs from the record's %d×%d (a 2005 record has one)", v.Width, v.Height, r.Width, r.Height)
 		}
 		if k := (key{v.Position, v.ViewNumber}); v.Position != PositionUnknown {
 			if seen[k] {

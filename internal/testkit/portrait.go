@@ -7,6 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
+	"math"
 )
 
 // SyntheticPortrait draws a 240×320 passport-style JPEG picture, different
@@ -52,4 +54,25 @@ func jpegSize(b []byte) ([]byte, int, int, error) {
 		return nil, 0, 0, fmt.Errorf("testkit: portrait is not a JPEG: %w", err)
 	}
 	return b, cfg.Width, cfg.Height, nil
+}
+
+// SyntheticSignature draws a 300×100 PNG of a handwritten-looking stroke on
+// white, as a signature pad gives it.
+func SyntheticSignature() ([]byte, error) {
+	img := image.NewGray(image.Rect(0, 0, 300, 100))
+	for i := range img.Pix {
+		img.Pix[i] = 255
+	}
+	for x := 20; x < 280; x++ {
+		t := float64(x-20) / 260
+		y := 50 + int(25*math.Sin(t*4*math.Pi)*(1-t/2))
+		for dy := -1; dy <= 1; dy++ {
+			img.SetGray(x, y+dy, color.Gray{Y: 20})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, fmt.Errorf("testkit: signature: %w", err)
+	}
+	return b.Bytes(), nil
 }
