@@ -113,11 +113,12 @@ func buildServices(ctx context.Context, cfg config.Config, st store.Store, log *
 	if s.units, err = jurisdiction.New(ctx, st, nil); err != nil {
 		return nil, err
 	}
-	seed := jurisdiction.ProvinceUnits()
+	seed, err := jurisdiction.ProvinceUnits()
 	if cfg.DemoMode() {
-		if seed, err = jurisdiction.DemoUnits(); err != nil {
-			return nil, err
-		}
+		seed, err = jurisdiction.DemoUnits()
+	}
+	if err != nil {
+		return nil, err
 	}
 	if did, err := s.units.Seed(ctx, seed); err != nil {
 		return nil, err

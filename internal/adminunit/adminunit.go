@@ -66,6 +66,9 @@ func (u Unit) ActiveOn(day identity.Date) bool {
 type Hierarchy struct {
 	byCode   map[string]Unit
 	children map[string][]string
+	// byName lists the codes of the units of each name's match key, so
+	// that Find does not compare every unit's name.
+	byName map[string][]string
 }
 
 // New checks units and builds the hierarchy: codes are unique digit
@@ -73,7 +76,7 @@ type Hierarchy struct {
 // level (a commune may sit directly under a province, as after 2025), a
 // unit lives within its parent's dates, and names are non-empty NFC text.
 func New(units []Unit) (*Hierarchy, error) {
-	h := &Hierarchy{byCode: map[string]Unit{}, children: map[string][]string{}}
+	h := &Hierarchy{byCode: map[string]Unit{}, children: map[string][]string{}, byName: map[string][]string{}}
 	fail := func(u Unit, format string, a ...any) (*Hierarchy, error) {
 		return nil, fmt.Errorf("%w: unit %q: %s", ErrInvalid, u.Code, fmt.Sprintf(format, a...))
 	}
@@ -98,6 +101,8 @@ func New(units []Unit) (*Hierarchy, error) {
 			return fail(u, "listed twice")
 		}
 		h.byCode[u.Code] = u
+		key := identity.MatchKey(u.Name)
+		h.byName[key] = append(h.byName[key], u.Code)
 	}
 	for _, u := range h.byCode {
 		if u.Parent == "" {
@@ -194,10 +199,10 @@ func (h *Hierarchy) Children(code string, day identity.Date) []Unit {
 // variants or spacing differences) of a level, under parent ("" for any),
 // that exists on day.
 func (h *Hierarchy) Find(name string, level Level, parent string, day identity.Date) (Unit, bool) {
-	key := identity.MatchKey(name)
 	var found []Unit
-	for _, u := range h.byCode {
-		if u.Level == level && (parent == "" || h.Contains(parent, u.Code)) && u.ActiveOn(day) && identity.MatchKey(u.Name) == key {
+	for _, code := range h.byName[identity.MatchKey(name)] {
+		u := h.byCode[code]
+		if u.Level == level && (parent == "" || h.Contains(parent, u.Code)) && u.ActiveOn(day) {
 			found = append(found, u)
 		}
 	}

@@ -72,7 +72,11 @@ func newEIDEnv(t *testing.T, open func(testing.TB) store.Store, faces eid.FaceVe
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := units.Seed(ctx, jurisdiction.ProvinceUnits()); err != nil {
+	provinces, err := jurisdiction.ProvinceUnits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := units.Seed(ctx, provinces); err != nil {
 		t.Fatal(err)
 	}
 	off, err := officer.New(officer.Options{Units: units, Store: st, Box: box, Argon2: account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: log, Now: clk.Now})

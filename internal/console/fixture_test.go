@@ -116,7 +116,11 @@ func newEnv(t testing.TB, st *sqlstore.DB, clk *clock) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := units.Seed(ctx, jurisdiction.ProvinceUnits()); err != nil {
+	provinces, err := jurisdiction.ProvinceUnits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := units.Seed(ctx, provinces); err != nil {
 		t.Fatal(err)
 	}
 	oo := officer.Options{Units: units, Store: st, Box: box, Argon2: account.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}, Logger: quiet,

@@ -255,7 +255,7 @@ func (s *Service) DeskLookup(ctx context.Context, c Caller, o Reviewer, query st
 		v.FingersOnFile = append(v.FingersOnFile, t.Position)
 	}
 	v.ResidenceUnit, v.TemporaryUnit = s.residence(cit)
-	v.PlaceOK = s.placeRule(o, cit, false) == nil
+	v.PlaceOK = placeRule(o, false, v.ResidenceUnit, v.TemporaryUnit) == nil
 	if err := s.audit(ctx, s.store, c, "officer:"+o.ID, "desk.citizen.read", id, "eid_level2_desk",
 		map[string]any{"unit": o.Scope.UnitID}); err != nil {
 		return DeskCitizen{}, internal(err)
@@ -275,25 +275,25 @@ func (s *Service) residence(cit registry.Citizen) (perm, temp string) {
 	return perm, temp
 }
 
-// placeRule applies letter 1's rule for this officer's office.
-func (s *Service) placeRule(o Reviewer, cit registry.Citizen, validChip bool) error {
+// placeRule applies letter 1's rule for this officer's office, given the
+// administrative units of the permanent and temporary residence ("" when
+// unknown).
+func placeRule(o Reviewer, validChip bool, residence ...string) error {
 	if validChip || o.Scope.Nationwide {
 		return nil
 	}
-	perm, temp := s.residence(cit)
-	var res []string
-	for _, r := range []string{perm, temp} {
-		if r != "" {
-			res = append(res, r)
+	known := false
+	for _, r := range residence {
+		if r == "" {
+			continue
 		}
-	}
-	if len(res) == 0 {
-		return enrolment.ErrUnknownPlace.WithFields("residence")
-	}
-	for _, r := range res {
+		known = true
 		if o.Scope.Covers(r) {
 			return nil
 		}
+	}
+	if !known {
+		return enrolment.ErrUnknownPlace.WithFields("residence")
 	}
 	return enrolment.ErrWrongPlace
 }
@@ -342,7 +342,8 @@ func (s *Service) DeskOpenApplication(ctx context.Context, c Caller, o Reviewer,
 	}
 	// Asking for a new card means the citizen is not relying on the card
 	// they hold, so the place rule applies.
-	if err := s.placeRule(o, cit, validChip && in.CardRequest == CardRequestNone); err != nil {
+	perm, temp := s.residence(cit)
+	if err := placeRule(o, validChip && in.CardRequest == CardRequestNone, perm, temp); err != nil {
 		return store.Application{}, err
 	}
 	now := s.now()
@@ -350,7 +351,7 @@ func (s *Service) DeskOpenApplication(ctx context.Context, c Caller, o Reviewer,
 		State: store.AppAwaitingEvidence, Unit: o.Scope.Area, Office: o.Scope.UnitID, Challenge: []byte{},
 		CreatedAt: now, ExpiresAt: now.Add(4 * time.Hour), UpdatedAt: now}
 	if app.Unit == "" { // a ministry officer at a desk: file under the residence
-		app.Unit, _ = s.residence(cit)
+		app.Unit = perm
 	}
 	d := DeskDetails{CardRequest: in.CardRequest, Phone: phone, Email: in.Email,
 		Officer: DeskActor{ID: o.ID, FullName: o.FullName}, OfficeName: o.Scope.UnitName}
@@ -446,18 +447,14 @@ func (s *Service) saveDesk(ctx context.Context, c Caller, o Reviewer, app store.
 			return internal(err)
 		}
 	}
-	for _, ch := range checks {
-		rep.Checks = slices.DeleteFunc(rep.Checks, func(x Check) bool { return x.Name == ch.Name })
-		rep.Checks = append(rep.Checks, ch)
-	}
-	if len(checks) > 0 {
-		// a new finger capture replaces the old one whole
-		if strings.HasPrefix(checks[0].Name, "finger_") {
-			rep.Checks = slices.DeleteFunc(rep.Checks, func(x Check) bool {
-				return strings.HasPrefix(x.Name, "finger_") && !slices.ContainsFunc(checks, func(n Check) bool { return n.Name == x.Name })
-			})
-		}
-	}
+	// A new check replaces the old one of its name; a new finger capture
+	// replaces the old capture's checks whole (it may name other fingers).
+	fingers := slices.ContainsFunc(checks, func(c Check) bool { return strings.HasPrefix(c.Name, "finger_") })
+	rep.Checks = slices.DeleteFunc(rep.Checks, func(x Check) bool {
+		return fingers && strings.HasPrefix(x.Name, "finger_") ||
+			slices.ContainsFunc(checks, func(c Check) bool { return c.Name == x.Name })
+	})
+	rep.Checks = append(rep.Checks, checks...)
 	rb, err := json.Marshal(rep)
 	if err != nil {
 		return internal(err)

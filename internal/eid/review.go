@@ -255,15 +255,7 @@ func (s *Service) decideByOfficer(ctx context.Context, c Caller, r Reviewer, id 
 // the notices, inside q's transaction.
 func (s *Service) approve(ctx context.Context, q store.Queries, c Caller, app *store.Application, by string, cit registry.Citizen) error {
 	now := s.now()
-	app.State, app.DecidedAt, app.DecidedBy, app.UpdatedAt = store.AppApproved, now, by, now
-	if err := q.UpdateApplication(ctx, *app, store.AppPendingReview); err != nil {
-		return err
-	}
 	due := now.Add(s.cfg.ActivationWindow)
-	if err := q.UpdateEID(ctx, app.AccountID, store.EIDUpdate{From: store.EIDPending, To: store.EIDApproved, Level: -1,
-		PendingLevel: app.Level, ActivationDue: due, At: now}); err != nil {
-		return err
-	}
 	acc, err := q.Account(ctx, app.AccountID)
 	if err != nil {
 		return err
@@ -289,11 +281,16 @@ func (s *Service) approve(ctx context.Context, q store.Queries, c Caller, app *s
 				return err
 			}
 			app.Details = string(b)
-			if err := q.UpdateApplication(ctx, *app, store.AppApproved); err != nil {
-				return err
-			}
 			auditDetail["card_issued"] = card.IssueDate.String()
 		}
+	}
+	app.State, app.DecidedAt, app.DecidedBy, app.UpdatedAt = store.AppApproved, now, by, now
+	if err := q.UpdateApplication(ctx, *app, store.AppPendingReview); err != nil {
+		return err
+	}
+	if err := q.UpdateEID(ctx, app.AccountID, store.EIDUpdate{From: store.EIDPending, To: store.EIDApproved, Level: -1,
+		PendingLevel: app.Level, ActivationDue: due, At: now}); err != nil {
+		return err
 	}
 	if _, err := q.EnqueueOutbox(ctx, notify.EIDApprovedMessage(phone, identity.ASCIIName(cit.FullName), s.cfg.PortalURL, now)); err != nil {
 		return err

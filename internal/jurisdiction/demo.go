@@ -3,11 +3,9 @@ package jurisdiction
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/vneid/vneid/internal/adminunit"
-	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/store"
 )
@@ -22,16 +20,17 @@ func DemoUnits() ([]adminunit.Unit, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jurisdiction: demo units: %w", err)
 	}
-	provinces := identity.Provinces()
-	sort.Slice(provinces, func(i, j int) bool { return provinces[i].Code < provinces[j].Code })
+	provinces, err := ProvinceUnits()
+	if err != nil {
+		return nil, err
+	}
 	var units []adminunit.Unit
 	n := 0
 	for _, p := range provinces {
-		code := strings.TrimPrefix(p.Code, "0")
-		units = append(units, adminunit.Unit{Code: code, Name: p.Name, Level: adminunit.Province})
-		for _, name := range districts[p.Code] {
+		units = append(units, p)
+		for _, name := range districts["0"+p.Code] {
 			n++
-			units = append(units, adminunit.Unit{Code: fmt.Sprintf("%03d", n), Name: name, Level: adminunit.District, Parent: code})
+			units = append(units, adminunit.Unit{Code: fmt.Sprintf("%03d", n), Name: name, Level: adminunit.District, Parent: p.Code})
 		}
 	}
 	if n > 999 {
@@ -65,14 +64,15 @@ func (d *Directory) SeedDemo(ctx context.Context) (bool, error) {
 }
 
 // ProvinceUnits returns the 63 provinces of the 2016 list with their
-// statistics codes: the real starting point of a deployment, which then
-// imports districts and communes (and the 2025 reform).
-func ProvinceUnits() []adminunit.Unit {
-	var units []adminunit.Unit
-	for _, p := range identity.Provinces() {
-		units = append(units, adminunit.Unit{Code: strings.TrimPrefix(p.Code, "0"), Name: p.Name, Level: adminunit.Province})
+// statistics codes, by code (adminunit.Provinces2016): the real starting
+// point of a deployment, which then imports districts and communes (and
+// the 2025 reform).
+func ProvinceUnits() ([]adminunit.Unit, error) {
+	h, err := adminunit.Provinces2016()
+	if err != nil {
+		return nil, fmt.Errorf("jurisdiction: provinces: %w", err)
 	}
-	return units
+	return h.Units(), nil
 }
 
 // Seed loads units and one police unit per unit (named by PoliceUnitID

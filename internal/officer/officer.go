@@ -141,6 +141,19 @@ func New(o Options) (*Service, error) {
 		log: o.Logger, now: o.Now, dummy: dummy, loginPerUser: rule, units: o.Units}, nil
 }
 
+// checkRoles refuses an empty or unknown set of roles.
+func checkRoles(roles []string) error {
+	if len(roles) == 0 {
+		return ErrInvalid.WithFields("roles")
+	}
+	for _, r := range roles {
+		if !ValidRole(r) {
+			return ErrInvalid.WithFields("roles")
+		}
+	}
+	return nil
+}
+
 // NewOfficer describes an officer to create.
 type NewOfficer struct {
 	Username string
@@ -190,13 +203,8 @@ func (s *Service) Create(ctx context.Context, actor string, n NewOfficer) (Enrol
 		return Enrolment{}, ErrInvalid.WithFields("password").WithDetail("Mật khẩu cán bộ cần ít nhất 12 ký tự.",
 			"Officer passwords need at least 12 characters.")
 	}
-	if len(n.Roles) == 0 {
-		return Enrolment{}, ErrInvalid.WithFields("roles")
-	}
-	for _, r := range n.Roles {
-		if !ValidRole(r) {
-			return Enrolment{}, ErrInvalid.WithFields("roles")
-		}
+	if err := checkRoles(n.Roles); err != nil {
+		return Enrolment{}, err
 	}
 	if _, err := s.units.PoliceUnit(ctx, n.Unit); err != nil {
 		return Enrolment{}, ErrInvalid.WithFields("unit")
@@ -425,13 +433,8 @@ func (s *Service) Assign(ctx context.Context, actor, username string, roles []st
 		return fmt.Errorf("officer: %w", err)
 	}
 	if roles != nil {
-		if len(roles) == 0 {
-			return ErrInvalid.WithFields("roles")
-		}
-		for _, r := range roles {
-			if !ValidRole(r) {
-				return ErrInvalid.WithFields("roles")
-			}
+		if err := checkRoles(roles); err != nil {
+			return err
 		}
 		o.Roles = roles
 	}
