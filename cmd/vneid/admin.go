@@ -145,10 +145,17 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
        vneid admin units list [-under CODE]
        vneid admin unit list | unit put -id ID -name NAME -level province|district|commune -area CODE -parent ID [-state closed]
        vneid admin eid reopen ID_NUMBER        give a new activation window (Decree 59 Art 18)
-       vneid admin outbox dead | outbox replay MESSAGE_ID`)
+       vneid admin outbox dead | outbox replay MESSAGE_ID
+       vneid admin rp create -id CLIENT_ID -name NAME -purpose TEXT -redirect URI[,…] [-scopes profile,personal_id,…]
+                 [-type web|native|spa] [-kind state|business] [-levels 1,2] [-alg RS256|ES256|EdDSA] [-jwks FILE]
+                 [-auth client_secret_basic|private_key_jwt] [-post-logout URI,…] [-backchannel URI] [-par] [-jwt-access]
+       vneid admin rp list | rp show ID | rp secret ID | rp disable ID | rp enable ID`)
 		return flag.ErrHelp
 	}
 	what := args[0] + " " + args[1]
+	if args[0] == "rp" {
+		return cmdAdminRP(ctx, args[1:], stdout, stderr)
+	}
 	var username, name, roles, unit, password, level, area, parent, state, under string
 	rest := args[2:]
 	if what == "officer assign" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {

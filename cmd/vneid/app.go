@@ -51,7 +51,7 @@ func (p *prompter) secret(label, preset string) (string, error) {
 
 type appFlags struct {
 	server, device, id, phone, qr, qrFile, otp, password, lang string
-	chip, selfie                                               string
+	chip, selfie, qrLogin                                      string
 	yes                                                        bool
 }
 
@@ -68,6 +68,7 @@ func (f *appFlags) register(fs *flag.FlagSet, withRegistration, level1 bool) {
 		fs.StringVar(&f.qr, "qr", "", "the QR payload scanned from the back of the ID card (default: chip dir's qr.txt)")
 		fs.BoolVar(&f.yes, "yes", false, "accept the NFC notes without asking")
 	}
+	fs.StringVar(&f.qrLogin, "qr-login", "", "approve: the payload of the web sign-in QR code (VNEID-LOGIN:…)")
 	if withRegistration {
 		fs.StringVar(&f.phone, "phone", "", "mobile phone number")
 		fs.StringVar(&f.qr, "qr", "", "the QR payload scanned from the back of the ID card")
@@ -85,8 +86,9 @@ func envOr(k, def string) string {
 }
 
 func cmdApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "register" && args[0] != "login" && args[0] != "level1" && args[0] != "activate" && args[0] != "inbox") {
-		fmt.Fprintln(stderr, "usage: vneid app register|login|level1|activate|inbox [flags]")
+	if len(args) == 0 || (args[0] != "register" && args[0] != "login" && args[0] != "level1" && args[0] != "activate" &&
+		args[0] != "inbox" && args[0] != "approve" && args[0] != "usage") {
+		fmt.Fprintln(stderr, "usage: vneid app register|login|level1|activate|inbox|approve|usage [flags]")
 		return flag.ErrHelp
 	}
 	var f appFlags
@@ -114,6 +116,10 @@ func cmdApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return appActivate(ctx, c, p, f, stdout)
 	case "inbox":
 		return appInbox(ctx, c, p, f, stdout)
+	case "approve":
+		return appApprove(ctx, c, p, f, stdout)
+	case "usage":
+		return appUsage(ctx, c, p, f, stdout)
 	}
 	return appLogin(ctx, c, p, f, stdout)
 }

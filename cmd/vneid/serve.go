@@ -17,11 +17,14 @@ import (
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/activation"
 	"github.com/vneid/vneid/internal/api"
+	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/console"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/sso"
+	"github.com/vneid/vneid/internal/ssoweb"
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/telemetry"
 )
@@ -108,11 +111,16 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	var nonce [4]byte
 	_, _ = rand.Read(nonce[:])
 	worker := &notify.Worker{Store: st, Owner: host + "-" + hex.EncodeToString(nonce[:]), KeepBodies: cfg.DemoMode(),
-		Senders: map[string]notify.Sender{notify.SMS: smsSender, notify.Email: emailSender, notify.Push: sender},
-		Logger:  log, Metrics: metrics, Wake: wake}
+		Senders: map[string]notify.Sender{notify.SMS: smsSender, notify.Email: emailSender, notify.Push: sender,
+			notify.BackChannel: notify.BackChannelSender{}},
+		Logger: log, Metrics: metrics, Wake: wake}
 
+	ssoSvc, err := buildSSO(ctx, cfg, st, svcs, svc, log, wakeFn)
+	if err != nil {
+		return err
+	}
 	apiServer := api.New(api.Options{Accounts: svc, EID: svcs.eid, Officers: svcs.officers, Trust: svcs.trust, Store: st,
-		OutboxWritten: wakeFn, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version})
+		SSO: ssoSvc, OutboxWritten: wakeFn, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version})
 	csrfKey, err := st.Secret(ctx, "console-csrf", randomKey())
 	if err != nil {
 		return err
@@ -131,6 +139,16 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		Secure: cfg.ConsoleSecureCookies})
 	mux.Handle(activation.Path, act)
 	mux.Handle(activation.Path+"/", act)
+	tokenKey, err := st.Secret(ctx, "sso-token-key", randomKey())
+	if err != nil {
+		return err
+	}
+	ssoHandler, err := ssoweb.New(ssoweb.Options{SSO: ssoSvc, Logger: log, ClientIP: apiServer.ClientIP,
+		Secure: cfg.ConsoleSecureCookies, TokenKey: [32]byte(tokenKey)})
+	if err != nil {
+		return err
+	}
+	mux.Handle(ssoweb.Prefix+"/", ssoHandler)
 	mux.Handle("/", apiServer)
 	srv := &http.Server{
 		Addr:              cfg.Listen,
@@ -147,7 +165,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()
-	go func() { defer wg.Done(); janitor(bg, st, svcs.eid, log) }()
+	go func() { defer wg.Done(); janitor(bg, st, svcs.eid, ssoSvc, log) }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -171,10 +189,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 
 // janitor purges expired rows and closes passed activation windows every
 // few minutes.
-func janitor(ctx context.Context, st store.Store, e *eid.Service, log *slog.Logger) {
+func janitor(ctx context.Context, st store.Store, e *eid.Service, keys *sso.Service, log *slog.Logger) {
 	t := time.NewTicker(5 * time.Minute)
 	defer t.Stop()
 	for {
+		if n, err := keys.RotateKeys(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("signing key rotation failed", "err", err)
+		} else if n > 0 {
+			log.Info("signing keys created", "keys", n)
+		}
 		if n, err := e.ExpireActivations(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("activation expiry failed", "err", err)
 		} else if n > 0 {
@@ -225,4 +248,26 @@ func randomKey() []byte {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return b
+}
+
+// buildSSO wires the OpenID Connect provider and makes sure its signing
+// keys exist before the first request.
+func buildSSO(ctx context.Context, cfg config.Config, st store.Store, svcs *services, acc *account.Service,
+	log *slog.Logger, wake func()) (*sso.Service, error) {
+	subKey, err := st.Secret(ctx, "sso-subject-key", randomKey())
+	if err != nil {
+		return nil, err
+	}
+	s, err := sso.New(sso.Config{}, sso.Options{Issuer: cfg.Issuer(), Store: st, Accounts: acc, Population: st,
+		Box: svcs.box, SubjectKey: subKey, OutboxWritten: wake, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if n, err := s.RotateKeys(ctx); err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	} else if n > 0 {
+		log.Info("signing keys created", "keys", n)
+	}
+	log.Info("OpenID Connect provider ready", "issuer", cfg.Issuer())
+	return s, nil
 }

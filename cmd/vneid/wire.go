@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/vneid/vneid/internal/bench"
 	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/face"
@@ -169,6 +170,9 @@ func seedDemoEID(ctx context.Context, cfg config.Config, st store.Store, svc *se
 	if err := seedDemoDesk(ctx, cfg, st, svc, log); err != nil {
 		return err
 	}
+	if err := seedDemoCitizen(ctx, cfg, st, log); err != nil {
+		return err
+	}
 	if _, err := st.OfficerByUsername(ctx, "demo.reviewer"); err == nil {
 		return nil
 	} else if !errors.Is(err, store.ErrNotFound) {
@@ -303,4 +307,60 @@ func (fingerImages) Minutiae(format string, data []byte) (fingerprint.View, erro
 		return extract.Minutiae(img, 0)
 	}
 	return fingerprint.View{}, fmt.Errorf("fingerprint image: unknown format %q", format)
+}
+
+// seedDemoCitizen gives the demo a citizen with an active level-2 e-ID (the
+// last citizen by ID number, away from those the desk demo uses), for
+// "log in with VNeID": DATA_DIR/demo-citizen.txt has the ID number, phone
+// and password, and demo-citizen-device.json the app's device key for
+// `vneid app approve`.
+func seedDemoCitizen(ctx context.Context, cfg config.Config, st store.Store, log *slog.Logger) error {
+	path := filepath.Join(cfg.DataDir, "demo-citizen.txt")
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	ids, err := bench.SampleIDs(ctx, st, 200, nil)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	acfg, err := cfg.AccountConfig()
+	if err != nil {
+		return err
+	}
+	pw := make([]byte, 9)
+	if _, err := rand.Read(pw); err != nil {
+		return err
+	}
+	password := "Vn@" + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw)
+	var made []bench.Credential
+	for i := len(ids) - 1; i >= 0 && len(made) == 0; i-- {
+		if made, err = bench.CreateAccounts(ctx, st, ids[i:i+1], 1, password, acfg.Argon2); err != nil && len(made) == 0 && i == 0 {
+			return fmt.Errorf("demo citizen: %w", err)
+		}
+	}
+	if len(made) == 0 {
+		return nil
+	}
+	c := made[0]
+	a, err := st.AccountByIDNumber(ctx, c.IDNumber)
+	if err != nil {
+		return err
+	}
+	if err := st.UpdateEID(ctx, a.ID, store.EIDUpdate{From: store.EIDNone, To: store.EIDActive, Level: 2, At: time.Now()}); err != nil {
+		return fmt.Errorf("demo citizen: %w", err)
+	}
+	dev := filepath.Join(cfg.DataDir, "demo-citizen-device.json")
+	if err := c.Device.Save(dev); err != nil {
+		return fmt.Errorf("demo citizen: %w", err)
+	}
+	body := fmt.Sprintf("# Demo citizen with an active level-2 e-ID (demo mode only), for \"log in with VNeID\" at /oidc/\n"+
+		"id_number: %s\nphone: %s\npassword: %s\ndevice: %s\n", c.IDNumber, a.Phone, password, dev)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		return fmt.Errorf("demo citizen: %w", err)
+	}
+	log.Info("demo citizen made; sign-in details in the file", "file", path)
+	return nil
 }

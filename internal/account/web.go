@@ -149,3 +149,17 @@ func (s *Service) CheckCode(ctx context.Context, purpose, subject, code string) 
 	}
 	return nil
 }
+
+// ConfirmPassword checks the password of a logged-in citizen who confirms
+// an action in the app (approving a web sign-in by QR code), with the
+// login rate limits; a wrong password is audited as a failed login.
+func (s *Service) ConfirmPassword(ctx context.Context, c Caller, p Principal, password string) error {
+	a, _, err := s.checkPassword(ctx, c, p.Account.IDNumber, password, "app_confirm")
+	if err != nil {
+		return err
+	}
+	if a.ID != p.Account.ID {
+		return ErrInvalidCredentials
+	}
+	return nil
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/sso"
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/telemetry"
 	"github.com/vneid/vneid/internal/trustlist"
@@ -31,6 +32,7 @@ type Server struct {
 	eid            *eid.Service
 	officers       *officer.Service
 	trust          *trustlist.Manager
+	sso            *sso.Service
 	store          store.Store
 	limiter        ratelimit.Limiter
 	wake           func()
@@ -51,6 +53,9 @@ type Options struct {
 	Officers *officer.Service
 	Trust    *trustlist.Manager
 	Store    store.Store
+	// SSO serves the app's side of "log in with VNeID" and the
+	// relying-party administration.
+	SSO *sso.Service
 	// OutboxWritten, if set, wakes the outbox worker after a replay.
 	OutboxWritten  func()
 	Ready          Pinger
@@ -65,7 +70,7 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{accounts: o.Accounts, eid: o.EID, officers: o.Officers, trust: o.Trust, store: o.Store,
+	s := &Server{accounts: o.Accounts, eid: o.EID, officers: o.Officers, trust: o.Trust, sso: o.SSO, store: o.Store,
 		limiter: ratelimit.Limiter{Counters: o.Store, Now: time.Now}, wake: o.OutboxWritten,
 		ready: o.Ready, log: o.Logger, metrics: o.Metrics, trustedProxies: o.TrustedProxies, version: o.Version}
 	mux := http.NewServeMux()
@@ -133,6 +138,10 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/app/eid/activate", s.authed(s.activate)},
 		{"GET /api/v1/app/notifications", s.authed(s.notifications)},
 		{"POST /api/v1/app/notifications/{id}/read", s.authed(s.readNotification)},
+		{"POST /api/v1/app/sso/qr/approve", s.authed(s.approveQR)},
+		{"GET /api/v1/app/sso/usage", s.authed(s.usage)},
+		{"GET /api/v1/app/sso/consents", s.authed(s.consents)},
+		{"DELETE /api/v1/app/sso/consents/{client}", s.authed(s.revokeConsent)},
 		{"POST /api/v1/officer/login", s.officerLogin},
 		{"GET /api/v1/admin/trust", s.admin(s.listTrust)},
 		{"POST /api/v1/admin/trust", s.admin(s.addTrust)},
@@ -140,6 +149,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/admin/outbox", s.admin(s.listOutbox)},
 		{"POST /api/v1/admin/outbox/{id}/replay", s.admin(s.replayOutbox)},
 		{"POST /api/v1/admin/eid/reopen", s.admin(s.reopenActivation)},
+		{"GET /api/v1/admin/rps", s.admin(s.listRPs)},
+		{"POST /api/v1/admin/rps", s.admin(s.createRP)},
+		{"GET /api/v1/admin/rps/{id}", s.admin(s.getRP)},
+		{"PUT /api/v1/admin/rps/{id}", s.admin(s.updateRP)},
+		{"POST /api/v1/admin/rps/{id}/secret", s.admin(s.rotateRPSecret)},
+		{"POST /api/v1/admin/rps/{id}/disable", s.admin(s.disableRP)},
+		{"POST /api/v1/admin/rps/{id}/enable", s.admin(s.enableRP)},
 	}
 }
 

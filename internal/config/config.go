@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,6 +27,10 @@ import (
 type Config struct {
 	// Listen is the HTTP address (":8080").
 	Listen string `yaml:"listen"`
+	// PublicURL is the address citizens and relying parties reach the
+	// server at (https://… in production); the OpenID Connect issuer is
+	// PublicURL + "/oidc". Empty: http://localhost with Listen's port.
+	PublicURL string `yaml:"public_url"`
 	// DataDir holds the SQLite database and the file sender's log.
 	DataDir string `yaml:"data_dir"`
 	// DB is a postgres:// URL, or a SQLite path; empty means
@@ -181,7 +186,8 @@ func Load(path string) (Config, error) {
 // separated) and VNEID_SMS_LOG.
 func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	str := map[string]*string{"VNEID_LISTEN": &c.Listen, "VNEID_DATA_DIR": &c.DataDir, "VNEID_DB": &c.DB,
-		"VNEID_LOG_LEVEL": &c.LogLevel, "VNEID_SMS_LOG": &c.SMSLog}
+		"VNEID_LOG_LEVEL": &c.LogLevel, "VNEID_SMS_LOG": &c.SMSLog,
+		"VNEID_PUBLIC_URL": &c.PublicURL}
 	for k, p := range str {
 		if v, ok := lookup(k); ok {
 			*p = v
@@ -216,6 +222,7 @@ func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 // and after Load so that flags win.
 func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Listen, "listen", c.Listen, "HTTP listen address")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "public base URL (default http://localhost:PORT); the OIDC issuer is PUBLIC_URL/oidc")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (SQLite database, SMS log)")
 	fs.StringVar(&c.DB, "db", c.DB, "database: postgres://… URL or SQLite file path (default DATA_DIR/vneid.db)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn, error")
@@ -228,6 +235,20 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.IntVar(&c.DemoCitizens, "demo-citizens", c.DemoCitizens, "size of the demo population")
+}
+
+// Issuer returns the OpenID Connect issuer: PublicURL (or
+// http://localhost with Listen's port) plus "/oidc".
+func (c Config) Issuer() string {
+	base := strings.TrimRight(c.PublicURL, "/")
+	if base == "" {
+		port := "8080"
+		if _, p, err := net.SplitHostPort(c.Listen); err == nil && p != "" && p != "0" {
+			port = p
+		}
+		base = "http://localhost:" + port
+	}
+	return base + "/oidc"
 }
 
 // DSN returns the database to open.

@@ -578,10 +578,12 @@ func (s *Service) registryPortrait(ctx context.Context, id string) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	return s.box.Open(p.Data, portraitAD(id))
+	return s.box.Open(p.Data, PortraitAD(id))
 }
 
-func portraitAD(id string) []byte { return []byte("portrait:" + id) }
+// PortraitAD is the additional data that binds a sealed database portrait
+// to its citizen.
+func PortraitAD(id string) []byte { return []byte("portrait:" + id) }
 
 // compareFaces runs the face engine; when there is none, or it cannot read
 // an image, the check is unavailable and an officer decides. It never
@@ -673,7 +675,7 @@ func (s *Service) PutPortrait(ctx context.Context, idNumber, format string, data
 	if _, _, err := face.Decode(data); err != nil {
 		return ErrEvidenceInvalid.WithFields("portrait").WithCause(err)
 	}
-	sealed, err := s.box.Seal(data, portraitAD(idNumber))
+	sealed, err := s.box.Seal(data, PortraitAD(idNumber))
 	if err != nil {
 		return internal(err)
 	}

@@ -25,12 +25,17 @@ const (
 	SMS   = "sms"
 	Email = "email"
 	Push  = "push"
+	// BackChannel delivers OpenID Connect back-channel logout tokens to
+	// relying parties.
+	BackChannel = "backchannel"
 )
 
 // Templates.
 const (
 	TemplateOTP       = "otp"
 	TemplateActivated = "account_activated"
+	// TemplateLogout is a back-channel logout token (its body is the token).
+	TemplateLogout = "backchannel_logout"
 )
 
 // OTPMessage returns the SMS for a one-time code.
@@ -55,6 +60,9 @@ var secretDigits = regexp.MustCompile(`\d{4,}`)
 // Redact returns the body to keep after delivery: codes in secret templates
 // are masked.
 func Redact(template, body string) string {
+	if template == TemplateLogout {
+		return "(logout token delivered)"
+	}
 	if template != TemplateOTP {
 		return body
 	}

@@ -53,9 +53,12 @@ type Queries interface {
 	OfficerQueries
 	UnitQueries
 	FingerprintQueries
+	SSOQueries
 	// PurgeExpired deletes what has expired by now (registrations, OTPs,
 	// sessions, rate-limit counters, delivered outbox messages older than
-	// keepDelivered) and returns how many rows went.
+	// keepDelivered, single sign-on requests, tokens, sessions and retired
+	// keys, usage records older than UsageRetention) and returns how many
+	// rows went.
 	PurgeExpired(ctx context.Context, now time.Time, keepDelivered time.Duration) (int64, error)
 }
 

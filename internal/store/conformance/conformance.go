@@ -43,6 +43,16 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"OutboxReplay", testOutboxReplay},
 		{"Units", testUnits},
 		{"FingerprintTemplates", testFingerprintTemplates},
+		{"SSOClients", testSSOClients},
+		{"SSORequests", testSSORequests},
+		{"SSORequestDeleteRace", testSSORequestDeleteRace},
+		{"SSOTokens", testSSOTokens},
+		{"SSORevoke", testSSORevoke},
+		{"SSOSessions", testSSOSessions},
+		{"SSOConsents", testSSOConsents},
+		{"SSOSigningKeys", testSSOSigningKeys},
+		{"SSOUsage", testSSOUsage},
+		{"SSOPurge", testSSOPurge},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)

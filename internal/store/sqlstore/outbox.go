@@ -199,6 +199,11 @@ func (q queries) PurgeExpired(ctx context.Context, now time.Time, keepDelivered 
 		{`UPDATE applications SET state = 'expired' WHERE state = 'awaiting_evidence' AND expires_at < $1`, now},
 		{`DELETE FROM rate_counters WHERE expires_at < $1`, now},
 		{`DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < $1`, now.Add(-keepDelivered)},
+		{`DELETE FROM sso_requests WHERE expires_at < $1`, now},
+		{`DELETE FROM sso_tokens WHERE expires_at < $1`, now},
+		{`DELETE FROM sso_sessions WHERE expires_at < $1`, now},
+		{`DELETE FROM sso_keys WHERE expire_at < $1`, now},
+		{`DELETE FROM usage_records WHERE at < $1`, now.Add(-store.UsageRetention)},
 	} {
 		res, err := q.x.ExecContext(ctx, stmt.sql, q.t(stmt.arg))
 		if err != nil {
