@@ -35,6 +35,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := telemetry.NewLogger(os.Stderr, cfg.LogLevel)
+	// The OpenID Connect library logs through slog's default logger: make
+	// its lines structured like ours.
+	slog.SetDefault(log)
 	acfg, err := cfg.AccountConfig()
 	if err != nil {
 		return err

@@ -1,6 +1,9 @@
 package sso
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -153,6 +156,10 @@ func (r *Registration) Normalize() error {
 			if !k.Valid() || !k.IsPublic() {
 				return bad("jwks", "jwks chỉ chứa khóa công khai hợp lệ.", "jwks must hold valid public keys only.")
 			}
+			if !clientKeyUsable(k) {
+				return bad("jwks", "Khóa của bên sử dụng phải là RSA (RS256, PS256) hoặc EC P-256 (ES256).",
+					"Client keys must be RSA (RS256, PS256) or EC P-256 (ES256): the algorithms accepted for client assertions and request objects.")
+			}
 		}
 	}
 	if len(r.RedirectURIs) == 0 || len(r.RedirectURIs) > 20 {
@@ -205,6 +212,29 @@ func (r *Registration) Normalize() error {
 		}
 	}
 	return nil
+}
+
+// clientKeyAlgs are the algorithms the library verifies client assertions
+// (private_key_jwt) and request objects with.
+var clientKeyAlgs = []string{string(jose.RS256), string(jose.ES256), string(jose.PS256)}
+
+// ClientKeyAlgs lists them, for discovery.
+func ClientKeyAlgs() []string { return slices.Clone(clientKeyAlgs) }
+
+// clientKeyUsable reports whether a client's public key can verify one of
+// clientKeyAlgs: an RSA key, or an EC key on P-256, whose alg (if named) is
+// one of them.
+func clientKeyUsable(k jose.JSONWebKey) bool {
+	if k.Algorithm != "" && !slices.Contains(clientKeyAlgs, k.Algorithm) {
+		return false
+	}
+	switch pub := k.Key.(type) {
+	case *rsa.PublicKey:
+		return k.Algorithm != string(jose.ES256)
+	case *ecdsa.PublicKey:
+		return pub.Curve == elliptic.P256() && (k.Algorithm == "" || k.Algorithm == string(jose.ES256))
+	}
+	return false
 }
 
 // checkRedirect accepts absolute URIs without fragments: https, http only

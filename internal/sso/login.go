@@ -243,7 +243,16 @@ func (s *Service) SessionSatisfies(ctx context.Context, reqID string, se *Sessio
 	if err != nil {
 		return false, err
 	}
-	if se == nil || slices.Contains(a.Prompt, oidc.PromptLogin) && se.AuthTime.Before(a.CreatedAt) {
+	if se == nil {
+		return false, nil
+	}
+	// A sign-in made for this request satisfies prompt=login and max_age
+	// (the library turns prompt=login into max_age=0, which no session
+	// could meet a moment later).
+	if !se.AuthTime.Before(a.CreatedAt) {
+		return true, nil
+	}
+	if slices.Contains(a.Prompt, oidc.PromptLogin) {
 		return false, nil
 	}
 	if a.MaxAge != nil && s.now().Sub(se.AuthTime) > time.Duration(*a.MaxAge)*time.Second {

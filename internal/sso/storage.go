@@ -507,6 +507,11 @@ func (st *Storage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo
 		accountID, sessionID = r.AccountID, r.SessionID
 	case *grant:
 		accountID, sessionID = r.accountID, r.sessionID
+		// The library takes acr only from an authorization request; an ID
+		// token issued on refresh keeps the level of the sign-in.
+		if r.data.ACR != "" {
+			ui.AppendClaims("acr", r.data.ACR)
+		}
 	default:
 		return fmt.Errorf("sso: unsupported ID token request %T", req)
 	}

@@ -352,6 +352,16 @@ func TestFullFlowWithGoOIDC(t *testing.T) {
 		if fresh.RefreshToken == "" || fresh.RefreshToken == tok.RefreshToken {
 			t.Fatal("refresh token not rotated")
 		}
+		refreshedID, err := provider.Verifier(&oidc.Config{ClientID: "portal.test"}).Verify(ctx, fresh.Extra("id_token").(string))
+		if err != nil {
+			t.Fatalf("refreshed ID token: %v", err)
+		}
+		var rc struct {
+			ACR string `json:"acr"`
+		}
+		if err := refreshedID.Claims(&rc); err != nil || rc.ACR != "LoA2" || refreshedID.Subject != idt.Subject {
+			t.Errorf("refreshed ID token acr %q sub %q, %v", rc.ACR, refreshedID.Subject, err)
+		}
 		if _, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(fresh)); err != nil {
 			t.Fatalf("userinfo with the refreshed token: %v", err)
 		}
@@ -511,4 +521,24 @@ func TestQRLogin(t *testing.T) {
 		_ = ctx
 		_ = payload
 	})
+}
+
+// TestUserinfoInvalidToken: a token that is not active gets RFC 6750's
+// 401 with WWW-Authenticate, not the library's 403.
+func TestUserinfoInvalidToken(t *testing.T) {
+	e := newEnv(t, func(t testing.TB) store.Store { return storetest.OpenSQLite(t) })
+	for _, auth := range []string{"", "Bearer garbage"} {
+		req, _ := http.NewRequest(http.MethodGet, e.issuer+"/userinfo", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+			t.Errorf("%q: %d %q", auth, resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+	}
 }

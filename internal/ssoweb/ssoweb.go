@@ -132,6 +132,7 @@ func New(o Options) (*Handler, error) {
 	h.mux.HandleFunc(Prefix+"/authorize", h.authorize)
 	h.mux.HandleFunc("POST "+Prefix+"/par", h.par)
 	h.mux.HandleFunc(Prefix+"/end_session", h.endSession)
+	h.mux.HandleFunc(Prefix+"/userinfo", h.userinfo)
 	h.mux.HandleFunc("GET "+Prefix+"/login", h.login)
 	h.mux.HandleFunc("POST "+Prefix+"/login/password", h.password)
 	h.mux.HandleFunc("POST "+Prefix+"/login/otp", h.otp)
@@ -146,7 +147,10 @@ func New(o Options) (*Handler, error) {
 // ServeHTTP serves the provider with the caller's address in the request's
 // sso.Exchange and security headers on the pages.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	r = r.WithContext(sso.WithExchange(r.Context(), h.o.ClientIP(r), ""))
+	// The issuer goes in the context for the endpoints served here rather
+	// than by the library's router (authorize, PAR), which verify request
+	// objects, client assertions and id_token_hints against it.
+	r = r.WithContext(op.ContextWithIssuer(sso.WithExchange(r.Context(), h.o.ClientIP(r), ""), h.s.Issuer()))
 	hd := w.Header()
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
@@ -191,6 +195,14 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 	meta["backchannel_logout_supported"] = true
 	meta["backchannel_logout_session_supported"] = true
 	meta["request_uri_parameter_supported"] = false
+	// What the library verifies client assertions and request objects with
+	// (it advertises RS256 alone).
+	for _, k := range []string{"token_endpoint_auth_signing_alg_values_supported", "request_object_signing_alg_values_supported",
+		"introspection_endpoint_auth_signing_alg_values_supported", "revocation_endpoint_auth_signing_alg_values_supported"} {
+		if _, ok := meta[k]; ok {
+			meta[k] = sso.ClientKeyAlgs()
+		}
+	}
 	delete(meta, "device_authorization_endpoint")
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
@@ -298,6 +310,28 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(sso.WithExchange(r.Context(), h.o.ClientIP(r), sid))
 	h.clearCookie(w)
 	http.StripPrefix(Prefix, h.provider).ServeHTTP(w, r)
+}
+
+// userinfo answers as the library does, except that a missing, unknown,
+// revoked or expired token is 401 with WWW-Authenticate: Bearer
+// error="invalid_token" (RFC 6750 §3.1), so that a relying party knows to
+// refresh or sign in again; the library answers 403 or a bare 401.
+func (h *Handler) userinfo(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	http.StripPrefix(Prefix, h.provider).ServeHTTP(rec, r)
+	if rec.Code == http.StatusUnauthorized || rec.Code == http.StatusForbidden {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="the access token is not active"`)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusUnauthorized)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_token", "error_description": "the access token is not active"})
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // --- pages ---
