@@ -147,7 +147,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	ssoHandler, err := ssoweb.New(ssoweb.Options{SSO: ssoSvc, Logger: log, ClientIP: apiServer.ClientIP,
-		Secure: cfg.ConsoleSecureCookies, TokenKey: [32]byte(tokenKey)})
+		Secure: cfg.ConsoleSecureCookies, TokenKey: [32]byte(tokenKey), Metrics: metrics})
 	if err != nil {
 		return err
 	}

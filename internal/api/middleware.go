@@ -50,6 +50,15 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // metrics around the mux. Logs carry the route pattern, never the path (which
 // may hold IDs), the query or the body.
 func wrap(mux *http.ServeMux, log *slog.Logger, m *telemetry.Metrics) http.Handler {
+	return Observe(mux, mux, log, m)
+}
+
+// Observe is the API's middleware for other handlers served beside it (the
+// OpenID Connect provider): request IDs, security headers (a handler may
+// replace them), panic recovery, one log line and the metrics per request,
+// labelled with the route pattern routes finds (never the path).
+func Observe(routes *http.ServeMux, next http.Handler, log *slog.Logger, m *telemetry.Metrics) http.Handler {
+	mux := routes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-ID")
@@ -92,7 +101,7 @@ func wrap(mux *http.ServeMux, log *slog.Logger, m *telemetry.Metrics) http.Handl
 			log.Info("http", "request_id", id, "method", r.Method, "route", pattern, "status", sw.status,
 				"duration_ms", float64(d.Microseconds())/1000)
 		}()
-		mux.ServeHTTP(sw, r)
+		next.ServeHTTP(sw, r)
 	})
 }
 

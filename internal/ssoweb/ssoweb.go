@@ -30,6 +30,7 @@ import (
 	"github.com/vneid/vneid/internal/api"
 	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/sso"
+	"github.com/vneid/vneid/internal/telemetry"
 )
 
 // Prefix is where the provider lives; the issuer is the public URL plus
@@ -49,6 +50,8 @@ type Options struct {
 	Secure bool
 	// TokenKey encrypts opaque access tokens (the same on every instance).
 	TokenKey [32]byte
+	// Metrics, if set, counts and times the requests like the API's.
+	Metrics *telemetry.Metrics
 }
 
 // Handler serves everything under Prefix.
@@ -58,6 +61,7 @@ type Handler struct {
 	provider *op.Provider
 	auth     authorizer
 	mux      *http.ServeMux
+	handler  http.Handler
 	page     *template.Template
 	prot     *http.CrossOriginProtection
 }
@@ -141,12 +145,19 @@ func New(o Options) (*Handler, error) {
 	h.mux.HandleFunc("POST "+Prefix+"/consent", h.consent)
 	h.mux.HandleFunc("GET "+Prefix+"/deny", h.deny)
 	h.mux.HandleFunc("GET "+Prefix+"/logged-out", h.loggedOut)
+	// The library's endpoints, named for the logs and metrics.
+	for _, p := range []string{"/oauth/token", "/oauth/introspect", "/revoke", "/keys", "/authorize/callback"} {
+		h.mux.Handle(Prefix+p, strip)
+	}
+	h.handler = api.Observe(h.mux, http.HandlerFunc(h.serve), o.Logger, o.Metrics)
 	return h, nil
 }
 
 // ServeHTTP serves the provider with the caller's address in the request's
-// sso.Exchange and security headers on the pages.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// sso.Exchange and security headers on the pages, logged and measured.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.handler.ServeHTTP(w, r) }
+
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	// The issuer goes in the context for the endpoints served here rather
 	// than by the library's router (authorize, PAR), which verify request
 	// objects, client assertions and id_token_hints against it.
