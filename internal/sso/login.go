@@ -187,6 +187,13 @@ func (s *Service) ApproveQR(ctx context.Context, c account.Caller, p account.Pri
 	if err != nil {
 		return QRApproval{}, ErrQRInvalid.WithFields("payload")
 	}
+	// One approval per code, even when two arrive at once on different
+	// instances.
+	if n, err := s.st.Hit(ctx, "sso-qr:"+a.ID+":"+a.QRNonce, a.CreatedAt, row.ExpiresAt); err != nil {
+		return QRApproval{}, internal(err)
+	} else if n > 1 {
+		return QRApproval{}, ErrQRInvalid.WithFields("payload")
+	}
 	a.QRAccount, a.QRAMR, a.QRAt = p.Account.ID, []string{amrSoftKey, amrPassword, amrMFA}, s.now()
 	err = s.st.InTx(ctx, func(q store.Queries) error {
 		if err := s.putRequest(ctx, q, a, row.CodeHash, row.ExpiresAt); err != nil {

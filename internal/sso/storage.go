@@ -398,13 +398,18 @@ func (st *Storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 	s := st.s
 	t, err := s.st.SSOToken(ctx, tokenOrID)
 	if errors.Is(err, store.ErrNotFound) {
+		// A refresh token sent with the wrong token_type_hint arrives as
+		// its value.
+		t, err = s.st.SSOTokenByHash(ctx, hashToken("refresh", tokenOrID))
+	}
+	if errors.Is(err, store.ErrNotFound) {
 		return nil // unknown tokens are "revoked" (RFC 7009 2.2)
 	}
 	if err != nil {
 		return oidc.ErrServerError().WithParent(err)
 	}
 	if t.ClientID != clientID {
-		return oidc.ErrInvalidClient().WithDescription("the token was issued to another client")
+		return oidc.ErrInvalidRequest().WithDescription("the token was issued to another client")
 	}
 	f := store.SSOTokenFilter{ID: t.ID}
 	if t.Kind == "refresh" {

@@ -797,14 +797,19 @@ func TestIntrospectionAndRevocation(t *testing.T) {
 			t.Errorf("refreshed access token: %v", r)
 		}
 
-		// Another client cannot revoke it.
-		revoke("other.test", other.Secret, fresh.RefreshToken, "refresh_token")
+		// Another client cannot revoke it: refused (RFC 7009 §2.1), and
+		// the token lives on.
+		if status, body := e.post(ep.Revocation, url.Values{"token": {fresh.RefreshToken}, "token_type_hint": {"refresh_token"}},
+			"other.test", other.Secret); status != http.StatusBadRequest {
+			t.Errorf("another client's revocation: %d %s", status, body)
+		}
 		if r := introspect("api.test", reg.Secret, fresh.AccessToken); r["active"] != true {
 			t.Errorf("another client's revocation took effect: %v", r)
 		}
 
-		// Revoking the refresh token ends the whole family.
-		revoke("api.test", reg.Secret, fresh.RefreshToken, "")
+		// Revoking the refresh token ends the whole family, also when it is
+		// sent with the access-token hint.
+		revoke("api.test", reg.Secret, fresh.RefreshToken, "access_token")
 		if r := introspect("api.test", reg.Secret, fresh.AccessToken); r["active"] != false {
 			t.Errorf("access token of a revoked family: %v", r)
 		}
