@@ -18,7 +18,7 @@ import (
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: vneid bench lookup|login|level1|argon2|fingerprint [flags]   (see docs/benchmarks.md)")
+		fmt.Fprintln(stderr, "usage: vneid bench lookup|login|level1|argon2|fingerprint|sso [flags]   (see docs/benchmarks.md)")
 		return flag.ErrHelp
 	}
 	switch args[0] {
@@ -32,6 +32,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return benchLevel1(ctx, args[1:], stdout, stderr)
 	case "fingerprint":
 		return benchFingerprint(ctx, args[1:], stdout)
+	case "sso":
+		return benchSSO(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown bench command %q", args[0])
 }

@@ -27,14 +27,14 @@ Usage:
   vneid migrate   [flags]              apply database migrations
   vneid registry  generate|import|show|sample [flags]   the population database
   vneid outbox    list [flags]         notifications sent (demo mode only)
-  vneid app       register|login|level1|activate|inbox [flags]  the reference app client
-  vneid testkit   chip|pki [flags]     synthetic chip cards and PKIs for tests and demos
+  vneid app       register|login|level1|activate|inbox|approve|usage [flags]  the reference app client
+  vneid testkit   chip|pki|fingers [flags]  synthetic chip cards, PKIs and fingerprints for tests and demos
   vneid trust     list|add|add-crl|import-masterlist|remove  the CSCA trust list
-  vneid admin     officer create|list|disable, eid reopen, outbox dead|replay
-  vneid bench     lookup|login|argon2 [flags]  load tools (see docs/benchmarks.md)
+  vneid admin     officer …, units …, unit …, eid reopen, outbox dead|replay, rp create|list|show|secret|disable|enable
+  vneid bench     lookup|login|level1|argon2|fingerprint|sso [flags]  load tools (see docs/benchmarks.md)
   vneid version
 
-Common flags: -config FILE, -db URL|PATH, -data-dir DIR, -listen ADDR, -log-level LEVEL, -demo BOOL.
+Common flags: -config FILE, -db URL|PATH, -data-dir DIR, -listen ADDR, -public-url URL, -log-level LEVEL, -demo BOOL.
 Run "vneid COMMAND -h" for a command's flags.
 `
 
