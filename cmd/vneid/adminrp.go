@@ -16,7 +16,9 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/sso"
+	"github.com/vneid/vneid/internal/store"
 )
 
 // cmdAdminRP manages the relying parties of "log in with VNeID".
@@ -65,23 +67,11 @@ func cmdAdminRP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
-	svcs, err := buildServices(ctx, cfg, st, slog.New(slog.DiscardHandler), nil, false, nil)
+	s, closeSSO, err := openSSO(ctx, cfg, st)
 	if err != nil {
 		return err
 	}
-	defer svcs.Close()
-	acfg, err := cfg.AccountConfig()
-	if err != nil {
-		return err
-	}
-	acc, err := account.New(ctx, acfg, account.Options{Store: st, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return err
-	}
-	s, err := buildSSO(ctx, cfg, st, svcs, acc, slog.New(slog.DiscardHandler), nil)
-	if err != nil {
-		return err
-	}
+	defer closeSSO()
 	actor := cliActor()
 	show := func(r sso.Registered) error {
 		out := map[string]any{"client_id": r.Client.ID, "issuer": s.Issuer(), "registration": r.Client.Registration,
@@ -160,4 +150,30 @@ func cmdAdminRP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return show(sso.Registered{Client: c})
 	}
 	return errors.New("unknown rp command: " + verb)
+}
+
+// openSSO builds the provider's service for a command (no logs, no outbox
+// wake-up); close releases what buildServices started.
+func openSSO(ctx context.Context, cfg config.Config, st store.Store) (*sso.Service, func(), error) {
+	quiet := slog.New(slog.DiscardHandler)
+	svcs, err := buildServices(ctx, cfg, st, quiet, nil, false, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	acfg, err := cfg.AccountConfig()
+	if err != nil {
+		svcs.Close()
+		return nil, nil, err
+	}
+	acc, err := account.New(ctx, acfg, account.Options{Store: st, Logger: quiet})
+	if err != nil {
+		svcs.Close()
+		return nil, nil, err
+	}
+	s, err := buildSSO(ctx, cfg, st, svcs, acc, quiet, nil)
+	if err != nil {
+		svcs.Close()
+		return nil, nil, err
+	}
+	return s, svcs.Close, nil
 }

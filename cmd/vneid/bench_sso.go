@@ -5,14 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/bench"
 )
 
@@ -51,20 +49,11 @@ func benchSSO(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer st.Close()
 
 	// The relying party, registered as `vneid admin rp create` does.
-	quiet := slog.New(slog.DiscardHandler)
-	svcs, err := buildServices(ctx, cfg, st, quiet, nil, false, nil)
+	s, closeSSO, err := openSSO(ctx, cfg, st)
 	if err != nil {
 		return err
 	}
-	defer svcs.Close()
-	acc, err := account.New(ctx, acfg, account.Options{Store: st, Logger: quiet})
-	if err != nil {
-		return err
-	}
-	s, err := buildSSO(ctx, cfg, st, svcs, acc, quiet, nil)
-	if err != nil {
-		return err
-	}
+	defer closeSSO()
 	client, err := bench.RegisterSSOClient(ctx, s, cliActor(), clientID, alg)
 	if err != nil {
 		return err

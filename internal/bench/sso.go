@@ -3,11 +3,7 @@ package bench
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -941,18 +937,7 @@ func SigningRate(alg string, d time.Duration, workers int) (float64, error) {
 		d = time.Second
 	}
 	workers = max(workers, 1)
-	var priv crypto.Signer
-	var err error
-	switch jose.SignatureAlgorithm(alg) {
-	case jose.RS256:
-		priv, err = rsa.GenerateKey(rand.Reader, 2048)
-	case jose.ES256:
-		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	case jose.EdDSA:
-		_, priv, err = ed25519.GenerateKey(rand.Reader)
-	default:
-		err = fmt.Errorf("unsupported algorithm %q", alg)
-	}
+	priv, err := sso.GenerateKey(jose.SignatureAlgorithm(alg))
 	if err != nil {
 		return 0, fmt.Errorf("bench: signing rate: %w", err)
 	}

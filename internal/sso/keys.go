@@ -146,19 +146,23 @@ func (r *keyring) Rotate(ctx context.Context) (int, error) {
 	return made, nil
 }
 
-func (r *keyring) create(ctx context.Context, alg jose.SignatureAlgorithm, from time.Time) (*signingKey, error) {
-	var priv crypto.Signer
-	var err error
+// GenerateKey makes a private key for a token signing algorithm: RSA 2048
+// for RS256, P-256 for ES256, Ed25519 for EdDSA.
+func GenerateKey(alg jose.SignatureAlgorithm) (crypto.Signer, error) {
 	switch alg {
 	case jose.RS256:
-		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+		return rsa.GenerateKey(rand.Reader, 2048)
 	case jose.ES256:
-		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	case jose.EdDSA:
-		_, priv, err = ed25519.GenerateKey(rand.Reader)
-	default:
-		err = fmt.Errorf("unsupported algorithm %s", alg)
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		return priv, err
 	}
+	return nil, fmt.Errorf("unsupported algorithm %q", alg)
+}
+
+func (r *keyring) create(ctx context.Context, alg jose.SignatureAlgorithm, from time.Time) (*signingKey, error) {
+	priv, err := GenerateKey(alg)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
