@@ -8,15 +8,22 @@ import (
 	"github.com/vneid/vneid/internal/sso"
 )
 
+// withSSO answers not_found when the server runs without the provider.
+func (s *Server) withSSO(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.sso == nil {
+			writeError(w, r, s.log, errNotFound)
+			return
+		}
+		h(w, r)
+	}
+}
+
 // --- the citizen's side of "log in with VNeID" ---
 
 // approveQR: the app scanned a web sign-in QR code and the citizen
 // confirmed with the password.
 func (s *Server) approveQR(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	var req struct {
 		Payload  string `json:"payload"`
 		Password string `json:"password"`
@@ -35,10 +42,6 @@ func (s *Server) approveQR(w http.ResponseWriter, r *http.Request, p account.Pri
 }
 
 func (s *Server) usage(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	l, err := s.sso.ListUsage(r.Context(), p.Account.ID, before, limit)
@@ -50,10 +53,6 @@ func (s *Server) usage(w http.ResponseWriter, r *http.Request, p account.Princip
 }
 
 func (s *Server) consents(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	l, err := s.sso.ListConsents(r.Context(), p.Account.ID)
 	if err != nil {
 		writeError(w, r, s.log, err)
@@ -63,10 +62,6 @@ func (s *Server) consents(w http.ResponseWriter, r *http.Request, p account.Prin
 }
 
 func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request, p account.Principal) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	if err := s.sso.RevokeConsent(r.Context(), s.clientIP(r), p.Account.ID, r.PathValue("client")); err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -90,10 +85,6 @@ func registeredView(reg sso.Registered) map[string]any {
 }
 
 func (s *Server) listRPs(w http.ResponseWriter, r *http.Request, actor string) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	l, err := s.sso.ListClients(r.Context())
 	if err != nil {
 		writeError(w, r, s.log, err)
@@ -107,10 +98,6 @@ func (s *Server) listRPs(w http.ResponseWriter, r *http.Request, actor string) {
 }
 
 func (s *Server) createRP(w http.ResponseWriter, r *http.Request, actor string) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	var req struct {
 		ClientID string `json:"client_id"`
 		sso.Registration
@@ -128,10 +115,6 @@ func (s *Server) createRP(w http.ResponseWriter, r *http.Request, actor string) 
 }
 
 func (s *Server) getRP(w http.ResponseWriter, r *http.Request, actor string) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	c, err := s.sso.Client(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeError(w, r, s.log, err)
@@ -141,10 +124,6 @@ func (s *Server) getRP(w http.ResponseWriter, r *http.Request, actor string) {
 }
 
 func (s *Server) updateRP(w http.ResponseWriter, r *http.Request, actor string) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	var req sso.Registration
 	if err := decode(w, r, &req); err != nil {
 		writeError(w, r, s.log, err)
@@ -159,10 +138,6 @@ func (s *Server) updateRP(w http.ResponseWriter, r *http.Request, actor string) 
 }
 
 func (s *Server) rotateRPSecret(w http.ResponseWriter, r *http.Request, actor string) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	reg, err := s.sso.RotateSecret(r.Context(), actor, r.PathValue("id"))
 	if err != nil {
 		writeError(w, r, s.log, err)
@@ -180,10 +155,6 @@ func (s *Server) enableRP(w http.ResponseWriter, r *http.Request, actor string) 
 }
 
 func (s *Server) setRPDisabled(w http.ResponseWriter, r *http.Request, actor string, disabled bool) {
-	if s.sso == nil {
-		writeError(w, r, s.log, errNotFound)
-		return
-	}
 	c, err := s.sso.SetClientDisabled(r.Context(), actor, r.PathValue("id"), disabled)
 	if err != nil {
 		writeError(w, r, s.log, err)

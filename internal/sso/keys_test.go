@@ -9,7 +9,6 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/vneid/vneid/internal/seal"
-	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/store/storetest"
 )
 
@@ -108,7 +107,6 @@ func TestKeyRotation(t *testing.T) {
 			if _, err := bad.Signing(ctx, jose.ES256); err == nil {
 				t.Error("keys opened with the wrong seal key")
 			}
-			var _ store.Store = st
 		})
 	}
 }

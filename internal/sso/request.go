@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -222,4 +221,3 @@ func claimNames(scopes []string) []string {
 	return out
 }
 
-func joinScopes(s []string) string { return strings.Join(s, " ") }

@@ -21,7 +21,6 @@ import (
 
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/api"
-	"github.com/vneid/vneid/internal/cccd"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/registry"
@@ -498,13 +497,11 @@ func TestRefusals(t *testing.T) {
 	})
 }
 
-// TestQRLogin: the page shows a QR code; the citizen approves it in the
-// app with the password; the browser continues.
+// TestQRLogin: the sign-in page shows a QR code that stays the same while
+// the page polls (TestQRLoginApproved walks the approval).
 func TestQRLogin(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
-		ctx := context.Background()
 		reg := e.register("qr.test", sso.Registration{Scopes: []string{"profile"}})
-		_ = cccd.FromCard
 		conf := oauth2.Config{ClientID: "qr.test", ClientSecret: reg.Secret, RedirectURL: e.cb, Scopes: []string{"openid", "profile"},
 			Endpoint: oauth2.Endpoint{AuthURL: e.issuer + "/authorize", TokenURL: e.issuer + "/oauth/token"}}
 		b := e.browser()
@@ -518,8 +515,6 @@ func TestQRLogin(t *testing.T) {
 		if again := b.get(e.url + "/oidc/login/qr?id=" + id).header.Get("X-VNeID-QR"); again != payload {
 			t.Error("the QR changed between polls")
 		}
-		_ = ctx
-		_ = payload
 	})
 }
 
