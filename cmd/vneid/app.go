@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/term"
@@ -86,15 +87,22 @@ func envOr(k, def string) string {
 }
 
 func cmdApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "register" && args[0] != "login" && args[0] != "level1" && args[0] != "activate" &&
-		args[0] != "inbox" && args[0] != "approve" && args[0] != "usage") {
-		fmt.Fprintln(stderr, "usage: vneid app register|login|level1|activate|inbox|approve|usage [flags]")
+	cmds := []string{"register", "login", "level1", "activate", "inbox", "approve", "usage", "passcode", "wallet", "integrate", "present"}
+	if len(args) == 0 || !slices.Contains(cmds, args[0]) {
+		fmt.Fprintln(stderr, "usage: vneid app "+strings.Join(cmds, "|")+" [flags]")
 		return flag.ErrHelp
 	}
 	var f appFlags
+	var w walletFlags
 	fs := flag.NewFlagSet("vneid app "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f.register(fs, args[0] == "register", args[0] == "level1")
+	if slices.Contains(cmds[7:], args[0]) {
+		w.register(fs, args[0])
+		if args[0] == "integrate" {
+			fs.BoolVar(&f.yes, "yes", false, "give the consent without asking")
+		}
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -120,6 +128,14 @@ func cmdApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return appApprove(ctx, c, p, f, stdout)
 	case "usage":
 		return appUsage(ctx, c, p, f, stdout)
+	case "passcode":
+		return appPasscode(ctx, c, p, f, w, stdout)
+	case "wallet":
+		return appWallet(ctx, c, p, f, w, stdout)
+	case "integrate":
+		return appIntegrate(ctx, c, p, f, w, stdout)
+	case "present":
+		return appPresent(ctx, c, p, f, w, stdout)
 	}
 	return appLogin(ctx, c, p, f, stdout)
 }

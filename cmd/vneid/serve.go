@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -23,10 +24,13 @@ import (
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/sso"
 	"github.com/vneid/vneid/internal/ssoweb"
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/telemetry"
+	"github.com/vneid/vneid/internal/verifyweb"
+	"github.com/vneid/vneid/internal/wallet"
 )
 
 func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
@@ -122,8 +126,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	walletSvc, err := buildWallet(ctx, cfg, st, svc, ssoSvc, log, wakeFn)
+	if err != nil {
+		return err
+	}
 	apiServer := api.New(api.Options{Accounts: svc, EID: svcs.eid, Officers: svcs.officers, Trust: svcs.trust, Store: st,
-		SSO: ssoSvc, OutboxWritten: wakeFn, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version})
+		SSO: ssoSvc, Wallet: walletSvc, OutboxWritten: wakeFn, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version})
 	csrfKey, err := st.Secret(ctx, "console-csrf", randomKey())
 	if err != nil {
 		return err
@@ -152,6 +160,14 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	mux.Handle(ssoweb.Prefix+"/", ssoHandler)
+	verifyHandler, err := verifyweb.New(verifyweb.Options{Issuer: ssoSvc.Issuer(), JWKSURL: ssoSvc.Issuer() + "/keys",
+		Labels: wallet.ClaimLabels(), Logger: log})
+	if err != nil {
+		return err
+	}
+	mux.Handle(verifyweb.Path, verifyHandler)
+	mux.Handle(verifyweb.Path+"/", verifyHandler)
+	mux.Handle(verifyHandler.MetadataPath(), verifyHandler)
 	mux.Handle("/", apiServer)
 	srv := &http.Server{
 		Addr:              cfg.Listen,
@@ -166,8 +182,9 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()
+	go func() { defer wg.Done(); walletWorker(bg, walletSvc, 15*time.Second, log) }()
 	go func() { defer wg.Done(); janitor(bg, st, svcs.eid, ssoSvc, log) }()
 
 	errc := make(chan error, 1)
@@ -237,14 +254,26 @@ func seedDemo(ctx context.Context, st store.Store, n int, seed uint64, log *slog
 	return nil
 }
 
-// generate writes n synthetic citizens in batches.
+// generate writes n synthetic citizens in batches, with the documents the
+// document registry holds for them (health insurance, driving licences,
+// vehicles, tax codes).
 func generate(ctx context.Context, st store.Store, n int, seed uint64, progress func(int)) error {
 	g := registry.Generator{Seed: seed} // today in Vietnam
-	return g.Fill(ctx, st, n, registry.DefaultBatchSize, func(done int, _ []registry.Citizen) {
+	docs := sources.Generator{Seed: seed}
+	var docErr error
+	err := g.Fill(ctx, st, n, registry.DefaultBatchSize, func(done int, written []registry.Citizen) {
+		var batch []sources.Document
+		for _, c := range written {
+			batch = append(batch, docs.ForCitizen(c)...)
+		}
+		if err := st.UpsertDocuments(ctx, batch); err != nil && docErr == nil {
+			docErr = fmt.Errorf("documents: %w", err)
+		}
 		if progress != nil {
 			progress(done)
 		}
 	})
+	return cmp.Or(err, docErr)
 }
 
 func randomKey() []byte {
@@ -273,4 +302,50 @@ func buildSSO(ctx context.Context, cfg config.Config, st store.Store, svcs *serv
 	}
 	log.Info("OpenID Connect provider ready", "issuer", cfg.Issuer())
 	return s, nil
+}
+
+// buildWallet wires the document wallet to its document source: the
+// built-in registry, or a remote one when wallet.source_url is set.
+func buildWallet(ctx context.Context, cfg config.Config, st store.Store, acc *account.Service, ssoSvc *sso.Service,
+	log *slog.Logger, wake func()) (*wallet.Service, error) {
+	wcfg, err := cfg.WalletConfig()
+	if err != nil {
+		return nil, err
+	}
+	var src sources.Source = st
+	if cfg.Wallet.SourceURL != "" {
+		h, err := sources.NewHTTP(cfg.Wallet.SourceURL, &http.Client{Timeout: 10 * time.Second}, cfg.Wallet.SourceToken)
+		if err != nil {
+			return nil, fmt.Errorf("wallet.source_url: %w", err)
+		}
+		src = h
+		log.Info("documents checked at a remote registry", "url", cfg.Wallet.SourceURL)
+	}
+	return wallet.New(ctx, wcfg, wallet.Options{Store: st, Source: src, Passwords: acc, Issuer: ssoSvc, Logger: log,
+		OutboxWritten: wake})
+}
+
+// walletWorker checks pending integration requests (desk requests and
+// retries) and applies the document source's changes to wallets, every
+// interval.
+func walletWorker(ctx context.Context, w *wallet.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := w.ProcessDue(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("integration requests failed", "err", err)
+		} else if n > 0 {
+			log.Info("integration requests decided", "requests", n)
+		}
+		if n, err := w.Sync(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("wallet sync failed", "err", err)
+		} else if n > 0 {
+			log.Info("wallet documents updated from their source", "documents", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -10,8 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
+	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/bench"
 	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/eid"
@@ -23,6 +26,7 @@ import (
 	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/seal"
+	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/testkit"
 	"github.com/vneid/vneid/internal/trustlist"
@@ -335,6 +339,12 @@ func seedDemoCitizen(ctx context.Context, cfg config.Config, st store.Store, log
 		return err
 	}
 	password := "Vn@" + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(pw)
+	// Prefer a citizen the document registry holds a valid driving
+	// licence for, so the demo can integrate and present one.
+	today := identity.DateOf(time.Now().In(acfg.Location))
+	slices.SortStableFunc(ids, func(a, b string) int {
+		return cmp.Compare(hasLicence(ctx, st, a, today), hasLicence(ctx, st, b, today))
+	})
 	var made []bench.Credential
 	for i := len(ids) - 1; i >= 0 && len(made) == 0; i-- {
 		if made, err = bench.CreateAccounts(ctx, st, ids[i:i+1], 1, password, acfg.Argon2); err != nil && len(made) == 0 && i == 0 {
@@ -352,15 +362,38 @@ func seedDemoCitizen(ctx context.Context, cfg config.Config, st store.Store, log
 	if err := st.UpdateEID(ctx, a.ID, store.EIDUpdate{From: store.EIDNone, To: store.EIDActive, Level: 2, At: time.Now()}); err != nil {
 		return fmt.Errorf("demo citizen: %w", err)
 	}
+	const passcode = "246810"
+	pcHash, err := account.HashPassword(passcode, acfg.Argon2)
+	if err != nil {
+		return err
+	}
+	if err := st.SetPasscodeHash(ctx, a.ID, pcHash, time.Now()); err != nil {
+		return fmt.Errorf("demo citizen: %w", err)
+	}
 	dev := filepath.Join(cfg.DataDir, "demo-citizen-device.json")
 	if err := c.Device.Save(dev); err != nil {
 		return fmt.Errorf("demo citizen: %w", err)
 	}
 	body := fmt.Sprintf("# Demo citizen with an active level-2 e-ID (demo mode only), for \"log in with VNeID\" at /oidc/\n"+
-		"id_number: %s\nphone: %s\npassword: %s\ndevice: %s\n", c.IDNumber, a.Phone, password, dev)
+		"id_number: %s\nphone: %s\npassword: %s\npasscode: %s\ndevice: %s\n", c.IDNumber, a.Phone, password, passcode, dev)
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		return fmt.Errorf("demo citizen: %w", err)
 	}
 	log.Info("demo citizen made; sign-in details in the file", "file", path)
 	return nil
+}
+
+// hasLicence is 1 when the document registry holds a licence valid today
+// for the citizen, else 0.
+func hasLicence(ctx context.Context, st store.Store, id string, today identity.Date) int {
+	docs, err := st.Documents(ctx, sources.DrivingLicence, id)
+	if err != nil {
+		return 0
+	}
+	for _, d := range docs {
+		if d.ValidOn(today) {
+			return 1
+		}
+	}
+	return 0
 }

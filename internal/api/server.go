@@ -19,6 +19,7 @@ import (
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/telemetry"
 	"github.com/vneid/vneid/internal/trustlist"
+	"github.com/vneid/vneid/internal/wallet"
 )
 
 // Pinger checks a dependency for /readyz.
@@ -33,6 +34,7 @@ type Server struct {
 	officers       *officer.Service
 	trust          *trustlist.Manager
 	sso            *sso.Service
+	wallet         *wallet.Service
 	store          store.Store
 	limiter        ratelimit.Limiter
 	wake           func()
@@ -56,6 +58,9 @@ type Options struct {
 	// SSO serves the app's side of "log in with VNeID" and the
 	// relying-party administration.
 	SSO *sso.Service
+	// Wallet serves the document wallet, presentations and their
+	// verification API.
+	Wallet *wallet.Service
 	// OutboxWritten, if set, wakes the outbox worker after a replay.
 	OutboxWritten  func()
 	Ready          Pinger
@@ -70,7 +75,7 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{accounts: o.Accounts, eid: o.EID, officers: o.Officers, trust: o.Trust, sso: o.SSO, store: o.Store,
+	s := &Server{accounts: o.Accounts, eid: o.EID, officers: o.Officers, trust: o.Trust, sso: o.SSO, wallet: o.Wallet, store: o.Store,
 		limiter: ratelimit.Limiter{Counters: o.Store, Now: time.Now}, wake: o.OutboxWritten,
 		ready: o.Ready, log: o.Logger, metrics: o.Metrics, trustedProxies: o.TrustedProxies, version: o.Version}
 	mux := http.NewServeMux()
@@ -142,6 +147,18 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/app/sso/usage", s.withSSO(s.authed(s.usage))},
 		{"GET /api/v1/app/sso/consents", s.withSSO(s.authed(s.consents))},
 		{"DELETE /api/v1/app/sso/consents/{client}", s.withSSO(s.authed(s.revokeConsent))},
+		{"PUT /api/v1/app/wallet/passcode", s.withWallet(s.authed(s.setPasscode))},
+		{"POST /api/v1/app/wallet/unlock", s.withWallet(s.authed(s.unlockWallet))},
+		{"GET /api/v1/app/wallet", s.withWallet(s.authed(s.getWallet))},
+		{"GET /api/v1/app/wallet/documents/{kind}/{number}", s.withWallet(s.authed(s.getWalletDocument))},
+		{"POST /api/v1/app/wallet/requests", s.withWallet(s.authed(s.requestIntegration))},
+		{"GET /api/v1/app/wallet/requests", s.withWallet(s.authed(s.listIntegrations))},
+		{"POST /api/v1/app/wallet/presentations", s.withWallet(s.authed(s.present))},
+		{"GET /api/v1/app/wallet/presentations", s.withWallet(s.authed(s.listPresentations))},
+		{"DELETE /api/v1/app/wallet/presentations", s.withWallet(s.authed(s.revokePresentations))},
+		{"DELETE /api/v1/app/wallet/presentations/{id}", s.withWallet(s.authed(s.revokePresentation))},
+		{"POST /api/v1/verify/nonces", s.verifier(s.verifierNonce)},
+		{"POST /api/v1/verify/presentations", s.verifier(s.verifyPresentation)},
 		{"POST /api/v1/officer/login", s.officerLogin},
 		{"GET /api/v1/admin/trust", s.admin(s.listTrust)},
 		{"POST /api/v1/admin/trust", s.admin(s.addTrust)},

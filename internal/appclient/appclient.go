@@ -148,6 +148,8 @@ type Client struct {
 	Token string
 	// Lang is sent as Accept-Language ("vi" by default).
 	Lang string
+	// WalletToken opens the wallet after Unlock (X-Wallet-Token).
+	WalletToken string
 }
 
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
@@ -168,6 +170,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	if c.WalletToken != "" {
+		req.Header.Set("X-Wallet-Token", c.WalletToken)
 	}
 	lang := c.Lang
 	if lang == "" {

@@ -21,6 +21,7 @@ import (
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/store/sqlstore"
+	"github.com/vneid/vneid/internal/wallet"
 )
 
 // Config is every setting of the server and the CLI.
@@ -69,6 +70,42 @@ type Config struct {
 	SMPP SMPPSettings `yaml:"smpp"`
 	// SMTP, when Host is set, sends email instead of the file sender.
 	SMTP SMTPSettings `yaml:"smtp"`
+	// Wallet holds the document wallet's rules and its document source.
+	Wallet WalletSettings `yaml:"wallet"`
+}
+
+// WalletSettings configure the document wallet and presentations.
+type WalletSettings struct {
+	// LicenceDailyCap is how many driving-licence integration requests a
+	// citizen may send per day (3); a negative value means no cap.
+	LicenceDailyCap int `yaml:"licence_daily_cap"`
+	// PresentationTTL is a presentation's default lifetime (3 min).
+	PresentationTTL time.Duration `yaml:"presentation_ttl"`
+	// SourceURL, when set, is a remote document registry speaking the
+	// protocol of api/sources-registry.yaml; empty uses the built-in one.
+	// Its bearer token comes from VNEID_SOURCE_TOKEN (never the file).
+	SourceURL   string `yaml:"source_url"`
+	SourceToken string `yaml:"-"`
+}
+
+// WalletConfig returns the wallet's rules.
+func (c Config) WalletConfig() (wallet.Config, error) {
+	w := wallet.DefaultConfig()
+	if c.Wallet.LicenceDailyCap != 0 {
+		w.LicenceDailyCap = c.Wallet.LicenceDailyCap
+	}
+	if c.Wallet.PresentationTTL != 0 {
+		if c.Wallet.PresentationTTL < 30*time.Second || c.Wallet.PresentationTTL > w.MaxPresentationTTL {
+			return w, fmt.Errorf("config: wallet.presentation_ttl %s: want 30s to %s", c.Wallet.PresentationTTL, w.MaxPresentationTTL)
+		}
+		w.PresentationTTL = c.Wallet.PresentationTTL
+	}
+	a, err := c.AccountConfig()
+	if err != nil {
+		return w, err
+	}
+	w.Argon2, w.Location = a.Argon2, a.Location
+	return w, nil
 }
 
 // SMPPSettings configure the SMPP v3.4 SMS sender. The password comes from
@@ -178,6 +215,7 @@ func Load(path string) (Config, error) {
 	}
 	c.SMPP.Password = os.Getenv("VNEID_SMPP_PASSWORD")
 	c.SMTP.Password = os.Getenv("VNEID_SMTP_PASSWORD")
+	c.Wallet.SourceToken = os.Getenv("VNEID_SOURCE_TOKEN")
 	return c, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/vneid/vneid/internal/jurisdiction"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -282,6 +283,19 @@ func (s *Service) approve(ctx context.Context, q store.Queries, c Caller, app *s
 			}
 			app.Details = string(b)
 			auditDetail["card_issued"] = card.IssueDate.String()
+		}
+		// The documents the citizen asked to integrate at the desk become
+		// integration requests that the wallet checks at their sources.
+		for _, kind := range d.Documents {
+			err := q.CreateIntegrationRequest(ctx, store.IntegrationRequest{ID: newID(), AccountID: app.AccountID,
+				IDNumber: app.IDNumber, Kind: sources.Kind(kind), Channel: "desk", ApplicationID: app.ID,
+				State: store.IntegrationPending, NextAttemptAt: now, CreatedAt: now})
+			if err != nil && !errors.Is(err, store.ErrConflict) { // a pending one of the kind stands
+				return err
+			}
+		}
+		if len(d.Documents) > 0 {
+			auditDetail["documents_requested"] = d.Documents
 		}
 	}
 	app.State, app.DecidedAt, app.DecidedBy, app.UpdatedAt = store.AppApproved, now, by, now

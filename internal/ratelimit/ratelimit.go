@@ -45,13 +45,9 @@ func (l Limiter) Allow(ctx context.Context, rule Rule, key string) error {
 	if rule.Limit <= 0 || rule.Window <= 0 {
 		return nil
 	}
-	now := time.Now()
-	if l.Now != nil {
-		now = l.Now()
-	}
+	now := l.now()
 	start := now.Truncate(rule.Window)
-	sum := sha256.Sum256([]byte(key))
-	n, err := l.Counters.Hit(ctx, rule.Name+":"+hex.EncodeToString(sum[:16]), start, start.Add(rule.Window))
+	n, err := l.Counters.Hit(ctx, counterKey(rule, key), start, start.Add(rule.Window))
 	if err != nil {
 		return fmt.Errorf("rate limit %s: %w", rule.Name, err)
 	}
@@ -59,4 +55,56 @@ func (l Limiter) Allow(ctx context.Context, rule Rule, key string) error {
 		return ErrRateLimited.WithRetryAfter(start.Add(rule.Window).Sub(now))
 	}
 	return nil
+}
+
+// Peeker is implemented by counters that can be read without counting (the
+// store does).
+type Peeker interface {
+	// CountHits returns the counter key for the window starting at
+	// windowStart, 0 when there is none.
+	CountHits(ctx context.Context, key string, windowStart time.Time) (int64, error)
+}
+
+// Blocked returns ErrRateLimited (with the time until the window ends) when
+// key has already reached rule's limit in the current window, without
+// counting an event. With Fail, it lets a rule count only failures: check
+// Blocked before an attempt, call Fail after a failed one, so that the
+// owner who gets it right is never counted. Counters that cannot be read
+// are never blocked.
+func (l Limiter) Blocked(ctx context.Context, rule Rule, key string) error {
+	p, ok := l.Counters.(Peeker)
+	if !ok || rule.Limit <= 0 || rule.Window <= 0 {
+		return nil
+	}
+	now := l.now()
+	start := now.Truncate(rule.Window)
+	n, err := p.CountHits(ctx, counterKey(rule, key), start)
+	if err != nil {
+		return fmt.Errorf("rate limit %s: %w", rule.Name, err)
+	}
+	if n >= int64(rule.Limit) {
+		return ErrRateLimited.WithRetryAfter(start.Add(rule.Window).Sub(now))
+	}
+	return nil
+}
+
+// Fail counts one failure for key under rule; see Blocked.
+func (l Limiter) Fail(ctx context.Context, rule Rule, key string) error {
+	err := l.Allow(ctx, rule, key)
+	if f := failure.As(err); f != nil && f.Code == ErrRateLimited.Code {
+		return nil // counted; Blocked refuses the next attempt
+	}
+	return err
+}
+
+func (l Limiter) now() time.Time {
+	if l.Now != nil {
+		return l.Now()
+	}
+	return time.Now()
+}
+
+func counterKey(rule Rule, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return rule.Name + ":" + hex.EncodeToString(sum[:16])
 }

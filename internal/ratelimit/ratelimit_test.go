@@ -179,3 +179,46 @@ func TestAllowSharedAcrossInstances(t *testing.T) {
 		})
 	}
 }
+
+// Blocked and Fail count only failures: successes never lock the owner out,
+// and once the failures reach the limit every attempt is refused until the
+// window ends, on every instance.
+func TestBlockedCountsOnlyFailures(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			s := b.Open(t)
+			ctx := context.Background()
+			clk := &clock{t: t0}
+			a := ratelimit.Limiter{Counters: s, Now: clk.Now}
+			other := ratelimit.Limiter{Counters: s, Now: clk.Now}
+			rule := ratelimit.Rule{Name: "passcode-fail", Limit: 3, Window: 15 * time.Minute}
+			for range 20 { // successes: checked, never counted
+				if err := a.Blocked(ctx, rule, "acc"); err != nil {
+					t.Fatalf("blocked before any failure: %v", err)
+				}
+			}
+			for i := 1; i <= 3; i++ {
+				if err := a.Blocked(ctx, rule, "acc"); err != nil {
+					t.Fatalf("blocked before failure %d: %v", i, err)
+				}
+				if err := a.Fail(ctx, rule, "acc"); err != nil {
+					t.Fatalf("Fail %d: %v", i, err)
+				}
+			}
+			for _, l := range []ratelimit.Limiter{a, other} {
+				err := l.Blocked(ctx, rule, "acc")
+				var f *failure.Error
+				if !errors.As(err, &f) || f.Code != ratelimit.ErrRateLimited.Code || f.RetryAfter <= 0 {
+					t.Fatalf("after 3 failures: %v, want ErrRateLimited with a retry time", err)
+				}
+			}
+			if err := a.Blocked(ctx, rule, "another"); err != nil {
+				t.Errorf("another key blocked: %v", err)
+			}
+			clk.t = t0.Add(15 * time.Minute)
+			if err := a.Blocked(ctx, rule, "acc"); err != nil {
+				t.Errorf("blocked in the next window: %v", err)
+			}
+		})
+	}
+}

@@ -220,4 +220,3 @@ func claimNames(scopes []string) []string {
 	}
 	return out
 }
-

@@ -54,10 +54,13 @@ type Queries interface {
 	UnitQueries
 	FingerprintQueries
 	SSOQueries
+	DocumentQueries
+	WalletQueries
 	// PurgeExpired deletes what has expired by now (registrations, OTPs,
 	// sessions, rate-limit counters, delivered outbox messages older than
 	// keepDelivered, single sign-on requests, tokens, sessions and retired
-	// keys, usage records older than UsageRetention) and returns how many
+	// keys, usage records older than UsageRetention, presentations a day
+	// after they expire, verifier nonces) and returns how many
 	// rows went.
 	PurgeExpired(ctx context.Context, now time.Time, keepDelivered time.Duration) (int64, error)
 }
@@ -161,6 +164,9 @@ type Account struct {
 	LastLoginAt       time.Time // zero before the first login
 	// Email, if set, receives result notices too.
 	Email string
+	// PasscodeHash is the PHC-format argon2id hash of the 6-digit passcode
+	// that guards the wallet; "" until the citizen sets one.
+	PasscodeHash string
 }
 
 // Device is a phone bound to an account.
@@ -282,6 +288,9 @@ type CounterQueries interface {
 	// Hit adds one to the counter key for the window starting at
 	// windowStart, kept until expires, and returns the new count.
 	Hit(ctx context.Context, key string, windowStart, expires time.Time) (int64, error)
+	// CountHits reads the counter key for the window starting at
+	// windowStart without counting; 0 when there is none.
+	CountHits(ctx context.Context, key string, windowStart time.Time) (int64, error)
 }
 
 // AuditEvent is one entry of the audit log: who did what to whose data.

@@ -53,6 +53,10 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"SSOSigningKeys", testSSOSigningKeys},
 		{"SSOUsage", testSSOUsage},
 		{"SSOPurge", testSSOPurge},
+		{"SourceDocuments", testSourceDocuments},
+		{"IntegrationRequests", testIntegrationRequests},
+		{"WalletDocuments", testWalletDocuments},
+		{"Presentations", testPresentations},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)
@@ -510,6 +514,15 @@ func testCounters(t *testing.T, s store.Store) {
 	}
 	if n, _ := s.Hit(ctx, "login:ip:127.0.0.1", w.Add(time.Minute), w.Add(3*time.Minute)); n != 1 {
 		t.Errorf("new window count = %d, want 1", n)
+	}
+	if n, err := s.CountHits(ctx, "login:ip:127.0.0.1", w); err != nil || n != 26 {
+		t.Errorf("CountHits = %d, %v; want 26", n, err)
+	}
+	if n, err := s.CountHits(ctx, "login:ip:127.0.0.1", w); err != nil || n != 26 {
+		t.Errorf("CountHits again = %d, %v; reading must not count", n, err)
+	}
+	if n, err := s.CountHits(ctx, "nobody", w); err != nil || n != 0 {
+		t.Errorf("CountHits of no counter = %d, %v", n, err)
 	}
 }
 

@@ -131,22 +131,22 @@ func (q queries) ConsumeOTP(ctx context.Context, id string, at time.Time) error 
 	return affected("consume otp", res, err, store.ErrConflict)
 }
 
-const accountColumns = `id, id_number, phone, password_hash, state, level, created_at, updated_at, password_changed_at, last_login_at, email`
+const accountColumns = `id, id_number, phone, password_hash, state, level, created_at, updated_at, password_changed_at, last_login_at, email, passcode_hash`
 
 func scanAccount(row interface{ Scan(...any) error }) (store.Account, error) {
 	var a store.Account
 	var state string
 	err := row.Scan(&a.ID, &a.IDNumber, &a.Phone, &a.PasswordHash, &state, &a.Level, timeCol{&a.CreatedAt},
-		timeCol{&a.UpdatedAt}, timeCol{&a.PasswordChangedAt}, timeCol{&a.LastLoginAt}, &a.Email)
+		timeCol{&a.UpdatedAt}, timeCol{&a.PasswordChangedAt}, timeCol{&a.LastLoginAt}, &a.Email, &a.PasscodeHash)
 	a.State = store.AccountState(state)
 	return a, err
 }
 
 // CreateAccount stores an account.
 func (q queries) CreateAccount(ctx context.Context, a store.Account) error {
-	_, err := q.x.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+	_, err := q.x.ExecContext(ctx, `INSERT INTO accounts (`+accountColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
 		a.ID, a.IDNumber, a.Phone, a.PasswordHash, string(a.State), a.Level, q.t(a.CreatedAt), q.t(a.UpdatedAt),
-		q.t(a.PasswordChangedAt), q.t(a.LastLoginAt), a.Email)
+		q.t(a.PasswordChangedAt), q.t(a.LastLoginAt), a.Email, a.PasscodeHash)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("create account: %w", store.ErrConflict)
 	}
@@ -251,4 +251,10 @@ func (q queries) RevokeSession(ctx context.Context, id string, at time.Time) err
 func (q queries) SetAccountEmail(ctx context.Context, accountID, email string, at time.Time) error {
 	res, err := q.x.ExecContext(ctx, `UPDATE accounts SET email = $1, updated_at = $2 WHERE id = $3`, email, q.t(at), accountID)
 	return affected("set account email", res, err, store.ErrNotFound)
+}
+
+// SetPasscodeHash sets the hash of the account's wallet passcode.
+func (q queries) SetPasscodeHash(ctx context.Context, accountID, hash string, at time.Time) error {
+	res, err := q.x.ExecContext(ctx, `UPDATE accounts SET passcode_hash = $1, updated_at = $2 WHERE id = $3`, hash, q.t(at), accountID)
+	return affected("set passcode hash", res, err, store.ErrNotFound)
 }

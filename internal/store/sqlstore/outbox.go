@@ -136,6 +136,19 @@ func (q queries) Hit(ctx context.Context, key string, windowStart, expires time.
 	return n, nil
 }
 
+// CountHits reads a rate counter without counting.
+func (q queries) CountHits(ctx context.Context, key string, windowStart time.Time) (int64, error) {
+	var n int64
+	err := q.x.QueryRowContext(ctx, `SELECT count FROM rate_counters WHERE key = $1 AND window_start = $2`, key, q.t(windowStart)).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("rate counter read: %w", err)
+	}
+	return n, nil
+}
+
 // AppendAudit appends an audit event.
 func (q queries) AppendAudit(ctx context.Context, e store.AuditEvent) error {
 	_, err := q.x.ExecContext(ctx, `INSERT INTO audit_events (at, actor, action, subject, purpose, request_id, detail)
@@ -204,6 +217,8 @@ func (q queries) PurgeExpired(ctx context.Context, now time.Time, keepDelivered 
 		{`DELETE FROM sso_sessions WHERE expires_at < $1`, now},
 		{`DELETE FROM sso_keys WHERE expire_at < $1`, now},
 		{`DELETE FROM usage_records WHERE at < $1`, now.Add(-store.UsageRetention)},
+		{`DELETE FROM presentations WHERE expires_at < $1`, now.Add(-24 * time.Hour)},
+		{`DELETE FROM verifier_nonces WHERE expires_at < $1`, now},
 	} {
 		res, err := q.x.ExecContext(ctx, stmt.sql, q.t(stmt.arg))
 		if err != nil {

@@ -1,0 +1,199 @@
+// Package verifyweb serves the verifier's web page: anyone (a shop, a
+// hotel, a police patrol) opens /verify, reads a citizen's presentation QR
+// code from the camera or an image, or pastes it, and the page checks it in
+// the browser with the published issuer keys (WebCrypto): signature,
+// expiry and every disclosed value. Keys are cached in the browser, so the
+// check also works offline once the page has been opened. The server only
+// helps to decode QR images when the browser cannot (no BarcodeDetector).
+// It also serves the SD-JWT VC issuer metadata
+// (/.well-known/jwt-vc-issuer/…).
+package verifyweb
+
+import (
+	"bytes"
+	_ "embed" // page and script
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"image"
+	_ "image/jpeg" // camera frames and photos
+	_ "image/png"  // screenshots
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+)
+
+// Path is where the page is served.
+const Path = "/verify"
+
+// WellKnownPrefix is the prefix of SD-JWT VC issuer metadata URLs.
+const WellKnownPrefix = "/.well-known/jwt-vc-issuer"
+
+// maxImage bounds an uploaded image.
+const maxImage = 8 << 20
+
+//go:embed page.html
+var pageHTML string
+
+//go:embed verify.js
+var verifyJS []byte
+
+// Options configure the page.
+type Options struct {
+	// Issuer is the presentations' issuer (the OpenID provider's issuer
+	// URL); JWKSURL where its keys are published.
+	Issuer, JWKSURL string
+	// Labels names claims in Vietnamese and English: name → [vi, en].
+	Labels map[string][2]string
+	Logger *slog.Logger
+}
+
+// Handler serves the page, its script, the QR decoder and the issuer
+// metadata.
+type Handler struct {
+	o    Options
+	page *template.Template
+	mux  *http.ServeMux
+	meta []byte
+	// wellKnown is the metadata path for the issuer.
+	wellKnown string
+}
+
+// New returns the handler.
+func New(o Options) (*Handler, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	iss, err := url.Parse(o.Issuer)
+	if err != nil || iss.Host == "" {
+		return nil, fmt.Errorf("verifyweb: issuer %q is not a URL", o.Issuer)
+	}
+	meta, err := json.Marshal(map[string]string{"issuer": o.Issuer, "jwks_uri": o.JWKSURL})
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{o: o, page: template.Must(template.New("page").Parse(pageHTML)), mux: http.NewServeMux(), meta: meta,
+		wellKnown: WellKnownPrefix + strings.TrimSuffix(iss.EscapedPath(), "/")}
+	h.mux.HandleFunc("GET "+Path, h.servePage)
+	h.mux.HandleFunc("GET "+Path+"/verify.js", h.serveScript)
+	h.mux.HandleFunc("POST "+Path+"/decode", h.decode)
+	h.mux.HandleFunc("GET "+h.wellKnown, h.metadata)
+	return h, nil
+}
+
+// MetadataPath is the path of the issuer metadata (RFC-style well-known
+// location: the prefix followed by the issuer's path).
+func (h *Handler) MetadataPath() string { return h.wellKnown }
+
+// ServeHTTP serves the handler's routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	h.mux.ServeHTTP(w, r)
+}
+
+type pageData struct {
+	Lang    string
+	Issuer  string
+	JWKSURL string
+	Labels  template.JS
+}
+
+func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
+	lang := "vi"
+	if r.URL.Query().Get("lang") == "en" {
+		lang = "en"
+	}
+	labels, err := json.Marshal(h.o.Labels)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-cache")
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' blob: data:; "+
+		"media-src 'self' blob:; connect-src 'self' "+origin(h.o.JWKSURL)+"; frame-ancestors 'none'; form-action 'none'")
+	hd.Set("Permissions-Policy", "camera=(self)")
+	var buf bytes.Buffer
+	if err := h.page.Execute(&buf, pageData{Lang: lang, Issuer: h.o.Issuer, JWKSURL: h.o.JWKSURL, Labels: template.JS(labels)}); err != nil {
+		h.o.Logger.Error("verifier page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	_, _ = w.Write(buf.Bytes())
+}
+
+// origin returns the scheme and host of u, for the CSP.
+func origin(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
+}
+
+func (h *Handler) serveScript(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(verifyJS)
+}
+
+func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "max-age=3600")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	_, _ = w.Write(h.meta)
+}
+
+// ErrNoCode: no QR code could be read in the image.
+var ErrNoCode = errors.New("verifyweb: no QR code found in the image")
+
+// DecodeQR reads the first QR code in an image (PNG or JPEG).
+func DecodeQR(r io.Reader) (string, error) {
+	img, _, err := image.Decode(r)
+	if err != nil {
+		return "", fmt.Errorf("verifyweb: read image: %w", err)
+	}
+	if b := img.Bounds(); b.Dx() > 6000 || b.Dy() > 6000 {
+		return "", fmt.Errorf("verifyweb: image of %dx%d is too large", b.Dx(), b.Dy())
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		return "", fmt.Errorf("verifyweb: %w", err)
+	}
+	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+	if err != nil {
+		return "", ErrNoCode
+	}
+	return res.GetText(), nil
+}
+
+// decode reads a QR code from an uploaded image (the body), for browsers
+// without BarcodeDetector. Nothing is kept.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request) {
+	body := http.MaxBytesReader(w, r.Body, maxImage)
+	data, err := io.ReadAll(body)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if err != nil {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "image_too_large"})
+		return
+	}
+	text, err := DecodeQR(bytes.NewReader(data))
+	if err != nil {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "no_qr_code"})
+		return
+	}
+	_ = json.NewEncoder(w).Encode(map[string]string{"text": text})
+}
