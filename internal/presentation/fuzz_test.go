@@ -1,6 +1,7 @@
 package presentation
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -122,6 +123,24 @@ func FuzzJWKS(f *testing.F) {
 			if pub, alg, err := ks.Key(kid); err != nil || alg != e.alg || pub == nil {
 				t.Fatalf("Key(%q) = %v, %q, %v", kid, pub, alg, err)
 			}
+		}
+	})
+}
+
+// FuzzPlainString checks the fast path for JSON strings against
+// encoding/json.
+func FuzzPlainString(f *testing.F) {
+	for _, s := range []string{`""`, `"Nguyễn"`, `"a\"b"`, `"a\u0041"`, "\"\x01\"", "\"\xff\"", `"a"x`, `"`, `x`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := plainString(raw)
+		if !ok {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil || got != want {
+			t.Fatalf("plainString(%q) = %q; encoding/json: %q, %v", raw, got, want, err)
 		}
 	})
 }

@@ -283,6 +283,9 @@ func decodeValue(data []byte) (any, error) {
 	if len(data) > 0 {
 		switch c := data[0]; {
 		case c == '"':
+			if s, ok := plainString(data); ok {
+				return s, nil
+			}
 			var s string
 			err := json.Unmarshal(data, &s)
 			return s, err

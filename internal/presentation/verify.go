@@ -416,7 +416,30 @@ func strictString(raw json.RawMessage, s *string) error {
 	if len(raw) == 0 || raw[0] != '"' {
 		return errors.New("not a string")
 	}
+	if v, ok := plainString(raw); ok {
+		*s = v
+		return nil
+	}
 	return json.Unmarshal(raw, s)
+}
+
+// plainString returns the text of a JSON string with no escapes, without
+// encoding/json's reflection; ok is false for anything else (escapes,
+// control characters, invalid UTF-8), which the caller decodes the slow way.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
 }
 
 func (p *parsed) verified() *Verified {

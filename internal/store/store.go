@@ -205,6 +205,8 @@ type AccountQueries interface {
 	// UpdatePasswordHash replaces the stored hash (after a rehash with new
 	// parameters, or a password change).
 	UpdatePasswordHash(ctx context.Context, accountID, hash string, at time.Time) error
+	// SetAccountState locks or unlocks an account.
+	SetAccountState(ctx context.Context, accountID string, state AccountState, at time.Time) error
 	// SetAccountEmail sets (or clears, with "") the account's email.
 	SetAccountEmail(ctx context.Context, accountID, email string, at time.Time) error
 	// BindDevice binds a device to an account. An account has one device:

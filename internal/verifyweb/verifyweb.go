@@ -156,14 +156,35 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 // ErrNoCode: no QR code could be read in the image.
 var ErrNoCode = errors.New("verifyweb: no QR code found in the image")
 
-// DecodeQR reads the first QR code in an image (PNG or JPEG).
+// ErrTooLarge: the image is over maxImage bytes or maxSide pixels wide or
+// high.
+var ErrTooLarge = errors.New("verifyweb: the image is too large")
+
+// maxSide bounds an image's width and height, in pixels.
+const maxSide = 6000
+
+// DecodeQR reads the first QR code in an image (PNG or JPEG) of at most
+// 8 MiB and 6000×6000 pixels. The size is checked from the image's header
+// before its pixels are decoded: a few bytes of PNG can claim a picture of
+// a million pixels square.
 func DecodeQR(r io.Reader) (string, error) {
-	img, _, err := image.Decode(r)
+	data, err := io.ReadAll(io.LimitReader(r, maxImage+1))
 	if err != nil {
 		return "", fmt.Errorf("verifyweb: read image: %w", err)
 	}
-	if b := img.Bounds(); b.Dx() > 6000 || b.Dy() > 6000 {
-		return "", fmt.Errorf("verifyweb: image of %dx%d is too large", b.Dx(), b.Dy())
+	if len(data) > maxImage {
+		return "", fmt.Errorf("verifyweb: image of more than %d bytes: %w", maxImage, ErrTooLarge)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("verifyweb: read image: %w", err)
+	}
+	if cfg.Width > maxSide || cfg.Height > maxSide {
+		return "", fmt.Errorf("verifyweb: image of %dx%d: %w", cfg.Width, cfg.Height, ErrTooLarge)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return "", fmt.Errorf("verifyweb: read image: %w", err)
 	}
 	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
 	if err != nil {
@@ -190,6 +211,11 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text, err := DecodeQR(bytes.NewReader(data))
+	if errors.Is(err, ErrTooLarge) {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "image_too_large"})
+		return
+	}
 	if err != nil {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "no_qr_code"})

@@ -81,18 +81,6 @@ func requestView(r store.IntegrationRequest) Request {
 	return v
 }
 
-// NormalizeNumber trims a document number and makes the forms citizens type
-// canonical: upper case, no inner spaces except in motorbike plates.
-func NormalizeNumber(kind sources.Kind, number string) string {
-	number = strings.ToUpper(strings.TrimSpace(norm.NFC.String(number)))
-	if kind != sources.VehicleRegistration {
-		number = strings.Join(strings.Fields(number), "")
-	} else {
-		number = strings.Join(strings.Fields(number), " ")
-	}
-	return number
-}
-
 // RequestIntegration records a level-2 citizen's request to integrate a
 // document and checks it at the source at once. Number may be empty to take
 // every valid document of the kind the source holds for the citizen. A
@@ -109,10 +97,8 @@ func (s *Service) RequestIntegration(ctx context.Context, c account.Caller, p ac
 	if !consent {
 		return Request{}, ErrConsentRequired.WithFields("consent")
 	}
-	number = NormalizeNumber(kind, number)
-	if len(number) > 40 || strings.ContainsFunc(number, func(r rune) bool {
-		return !(unicode.IsDigit(r) || unicode.IsUpper(r) || strings.ContainsRune(" -.", r))
-	}) {
+	number = sources.NormalizeNumber(kind, number)
+	if number != "" && sources.ValidateNumber(kind, number) != nil {
 		return Request{}, ErrNumberInvalid.WithFields("number")
 	}
 	now := s.now()

@@ -176,7 +176,7 @@ func (s *Service) Present(ctx context.Context, c account.Caller, p account.Princ
 // the only valid document of the kind.
 func (s *Service) walletDocument(ctx context.Context, accountID string, kind sources.Kind, number string) (store.WalletDocument, error) {
 	if number != "" {
-		row, err := s.store.WalletDocument(ctx, accountID, kind, NormalizeNumber(kind, number))
+		row, err := s.store.WalletDocument(ctx, accountID, kind, sources.NormalizeNumber(kind, number))
 		if errors.Is(err, store.ErrNotFound) {
 			return row, ErrDocumentNotFound
 		}

@@ -170,7 +170,7 @@ func (s *Service) Document(ctx context.Context, c account.Caller, p account.Prin
 	if err := s.CheckUnlocked(p, unlock); err != nil {
 		return Document{}, err
 	}
-	row, err := s.store.WalletDocument(ctx, p.Account.ID, kind, NormalizeNumber(kind, number))
+	row, err := s.store.WalletDocument(ctx, p.Account.ID, kind, sources.NormalizeNumber(kind, number))
 	if errors.Is(err, store.ErrNotFound) {
 		return Document{}, ErrDocumentNotFound
 	}

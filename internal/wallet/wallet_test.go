@@ -61,8 +61,7 @@ func licence(number, holder, name string, status sources.Status, until identity.
 	return sources.Document{Kind: sources.DrivingLicence, Number: number, HolderID: holder, HolderName: name,
 		DateOfBirth: d("1990-05-17"), Status: status, IssuedOn: d("2019-04-02"), ValidUntil: until,
 		Issuer: "Sở Giao thông vận tải Hà Nội",
-		DrivingLicence: &sources.Licence{Classes: []sources.LicenceClass{
-			{Class: "A1", IssuedOn: d("2012-06-01")}, {Class: "B2", IssuedOn: d("2019-04-02"), ValidUntil: until}}}}
+		DrivingLicence: &sources.Licence{Classes: []sources.LicenceClass{{Class: "B2", IssuedOn: d("2019-04-02"), ValidUntil: until}}}}
 }
 
 func newEnv(t *testing.T, b storetest.Backend, src sources.Source) *env {

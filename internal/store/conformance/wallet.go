@@ -245,6 +245,15 @@ func testWalletDocuments(t *testing.T, s store.Store) {
 	if got, _ := s.Account(ctx, a.ID); got.PasscodeHash != "$argon2id$x" {
 		t.Errorf("PasscodeHash = %q", got.PasscodeHash)
 	}
+	if err := s.SetAccountState(ctx, a.ID, store.AccountLocked, base.Add(2*time.Minute)); err != nil {
+		t.Fatalf("SetAccountState: %v", err)
+	}
+	if got, _ := s.Account(ctx, a.ID); got.State != store.AccountLocked || !got.UpdatedAt.Equal(base.Add(2*time.Minute)) {
+		t.Errorf("locked account = %+v", got)
+	}
+	if err := s.SetAccountState(ctx, "nope", store.AccountLocked, base); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetAccountState of a missing account: %v", err)
+	}
 	if err := s.SetPasscodeHash(ctx, "nope", "x", base); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetPasscodeHash of a missing account: %v", err)
 	}

@@ -258,3 +258,9 @@ func (q queries) SetPasscodeHash(ctx context.Context, accountID, hash string, at
 	res, err := q.x.ExecContext(ctx, `UPDATE accounts SET passcode_hash = $1, updated_at = $2 WHERE id = $3`, hash, q.t(at), accountID)
 	return affected("set passcode hash", res, err, store.ErrNotFound)
 }
+
+// SetAccountState locks or unlocks an account.
+func (q queries) SetAccountState(ctx context.Context, accountID string, state store.AccountState, at time.Time) error {
+	res, err := q.x.ExecContext(ctx, `UPDATE accounts SET state = $1, updated_at = $2 WHERE id = $3`, string(state), q.t(at), accountID)
+	return affected("set account state", res, err, store.ErrNotFound)
+}
