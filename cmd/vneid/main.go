@@ -1,5 +1,6 @@
 // Command vneid is the national e-ID server and its tools: serve, migrate,
-// registry, outbox, app (the reference app client), bench and version.
+// registry, outbox, app (the reference app client), verify (a verifier's
+// check of a presentation), bench and version.
 package main
 
 import (
@@ -25,7 +26,9 @@ const usage = `vneid — hệ thống định danh và xác thực điện tử 
 Usage:
   vneid serve     [flags]              run the server (SQLite in ./vneid-data with demo data by default)
   vneid migrate   [flags]              apply database migrations
-  vneid registry  generate|import|show|sample [flags]   the population database
+  vneid registry  generate|import|export|show|sample [flags]   the population database
+  vneid registry  import-docs|export-docs|docs|changes [flags]  the document registry (health insurance, licences, vehicles, tax)
+  vneid verify    [flags] [PRESENTATION|@FILE|-]  check a citizen's presentation (QR code), offline or online
   vneid outbox    list [flags]         notifications sent (demo mode only)
   vneid app       register|login|level1|activate|inbox|approve|usage [flags]  the reference app client
   vneid testkit   chip|pki|fingers [flags]  synthetic chip cards, PKIs and fingerprints for tests and demos
@@ -67,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdOutbox(ctx, rest, stdout, stderr)
 	case "app":
 		return cmdApp(ctx, rest, stdin, stdout, stderr)
+	case "verify":
+		return cmdVerify(ctx, rest, stdin, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
 	case "testkit":

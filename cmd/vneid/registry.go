@@ -19,7 +19,9 @@ import (
 
 func cmdRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: vneid registry generate|import|export|show|sample [flags]")
+		fmt.Fprintln(stderr, "usage: vneid registry generate|import|export|show|sample|import-docs|export-docs|docs|changes [flags]\n"+
+			"  generate, import, export, show, sample: the population database (cơ sở dữ liệu quốc gia về dân cư)\n"+
+			"  import-docs, export-docs, docs, changes: the document registry (cơ sở dữ liệu giấy tờ: BHYT, GPLX, đăng ký xe, MST)")
 		return flag.ErrHelp
 	}
 	switch args[0] {
@@ -33,6 +35,14 @@ func cmdRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return registryShow(ctx, args[1:], stdout, stderr)
 	case "sample":
 		return registrySample(ctx, args[1:], stdout, stderr)
+	case "import-docs":
+		return registryImportDocs(ctx, args[1:], stdout, stderr)
+	case "export-docs":
+		return registryExportDocs(ctx, args[1:], stdout, stderr)
+	case "docs":
+		return registryDocs(ctx, args[1:], stdout, stderr)
+	case "changes":
+		return registryChanges(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown registry command %q", args[0])
 }
@@ -78,9 +88,11 @@ func (p *progressBar) update(done, total int64, final bool) {
 func registryGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var n int
 	var seed uint64
+	var docs bool
 	cfg, _, err := loadConfig("registry generate", args, stderr, func(fs *flag.FlagSet) {
 		fs.IntVar(&n, "citizens", 1000, "number of citizens to generate")
 		fs.Uint64Var(&seed, "seed", uint64(time.Now().UnixNano()), "random seed (same seed, same population)")
+		fs.BoolVar(&docs, "documents", true, "also write each citizen's documents to the document registry")
 	})
 	if err != nil {
 		return err
@@ -91,12 +103,15 @@ func registryGenerate(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	defer st.Close()
 	bar := &progressBar{w: stderr, label: "generate", start: time.Now()}
-	if err := generate(ctx, st, n, seed, func(done int) { bar.update(int64(done), int64(n), false) }); err != nil {
+	if err := generatePopulation(ctx, st, n, seed, docs, func(done int) { bar.update(int64(done), int64(n), false) }); err != nil {
 		return err
 	}
 	bar.update(int64(n), int64(n), true)
 	fmt.Fprintf(stdout, "generated %d citizens in %.1fs (seed %d)\n", n, time.Since(bar.start).Seconds(), seed)
-	return nil
+	if !docs {
+		return nil
+	}
+	return printDocumentCounts(ctx, st, stdout)
 }
 
 func registryImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {

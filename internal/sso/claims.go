@@ -3,15 +3,18 @@ package sso
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -59,6 +62,13 @@ func (s *Service) fillClaims(ctx context.Context, ui *oidc.UserInfo, accountID, 
 			return err
 		}
 	}
+	if hasScope(scopes, ScopeDocuments) && a.Level >= 2 {
+		docs, err := s.documents(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		ui.AppendClaims("documents", docs)
+	}
 	ip := exchangeFrom(ctx).IP
 	return s.st.InTx(ctx, func(q store.Queries) error {
 		if err := s.audit(ctx, q, "client:"+clientID, "registry.citizen.read", cit.ID, "sso_"+via,
@@ -103,4 +113,38 @@ func address(a registry.Address) *oidc.UserInfoAddress {
 	}
 	return &oidc.UserInfoAddress{Formatted: a.String(), StreetAddress: strings.Join(street, ", "),
 		Locality: strings.TrimPrefix(locality, ", "), Region: a.Province, Country: "VN"}
+}
+
+// releasedDocument is one wallet document in the documents claim.
+type releasedDocument struct {
+	Kind   string         `json:"kind"`
+	Number string         `json:"number"`
+	Claims map[string]any `json:"claims"`
+}
+
+// documents lists the account's wallet documents valid today, with their
+// attributes, as the source registry last gave them (level 2 only: the
+// caller checks).
+func (s *Service) documents(ctx context.Context, accountID string) ([]releasedDocument, error) {
+	rows, err := s.st.WalletDocuments(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	today := identity.DateOf(s.now().In(time.FixedZone("ICT", 7*3600)))
+	out := []releasedDocument{}
+	for _, r := range rows {
+		var d sources.Document
+		if err := json.Unmarshal(r.Data, &d); err != nil {
+			return nil, err
+		}
+		if r.Status != sources.StatusValid || !d.ValidOn(today) {
+			continue
+		}
+		rd := releasedDocument{Kind: string(r.Kind), Number: r.Number, Claims: map[string]any{}}
+		for _, c := range d.Claims() {
+			rd.Claims[c.Name] = c.Value
+		}
+		out = append(out, rd)
+	}
+	return out, nil
 }

@@ -57,11 +57,15 @@ const (
 	ScopePersonalID = "personal_id" // personal_id, preferred_username: the 12-digit number
 	ScopeAddress    = "address"     // the permanent residence
 	ScopePortrait   = "portrait"    // the ID-card portrait (data URI)
-	ScopeOffline    = "offline_access"
+	// ScopeDocuments releases the documents synchronised into a level-2
+	// account's wallet (health insurance, driving licences, vehicles, tax
+	// code) that are valid at the time of the request.
+	ScopeDocuments = "documents"
+	ScopeOffline   = "offline_access"
 )
 
 // KnownScopes are the scopes a registration may list.
-var knownScopes = []string{ScopeProfile, ScopePersonalID, ScopeAddress, ScopePortrait, ScopeOffline}
+var knownScopes = []string{ScopeProfile, ScopePersonalID, ScopeAddress, ScopePortrait, ScopeDocuments, ScopeOffline}
 
 // Registration is a relying party's registration: what its data-sharing
 // agreement with the Ministry allows and how it talks to the provider.

@@ -198,6 +198,7 @@ var scopeClaims = map[string][]string{
 	ScopePersonalID: {"personal_id", "preferred_username"},
 	ScopeAddress:    {"address"},
 	ScopePortrait:   {"portrait"},
+	ScopeDocuments:  {"documents"},
 }
 
 // dataScopes returns the scopes of a request that release personal data.

@@ -30,6 +30,7 @@ import (
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/registry"
+	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/sso"
 	"github.com/vneid/vneid/internal/store"
 )
@@ -1054,6 +1055,60 @@ func TestPromptAndMaxAge(t *testing.T) {
 			if c.SID == c1.SID || c.AuthTime < c1.AuthTime {
 				t.Errorf("%d: %s=%s: sid %q auth_time %d (first %q %d)", i, param[0], param[1], c.SID, c.AuthTime, c1.SID, c1.AuthTime)
 			}
+		}
+	})
+}
+
+// TestDocumentsScope: a relying party allowed the documents scope receives,
+// for a level-2 citizen, the documents valid in the wallet, with their
+// attributes read at the time of the request; revoked ones are left out.
+func TestDocumentsScope(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		acc, err := e.st.AccountByIDNumber(ctx, level2ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := func(number string, status sources.Status) store.WalletDocument {
+			d := sources.Document{Kind: sources.DrivingLicence, Number: number, HolderID: level2ID, HolderName: "Nguyễn Thị Ánh Đào",
+				DateOfBirth: d("1990-02-28"), Status: status, IssuedOn: d("2020-01-02"), ValidUntil: d("2030-01-02"),
+				Issuer: "Sở Giao thông vận tải Hà Nội", DrivingLicence: &sources.Licence{Classes: []sources.LicenceClass{
+					{Class: "B2", IssuedOn: d("2020-01-02"), ValidUntil: d("2030-01-02")}}}}
+			data, _ := json.Marshal(d)
+			return store.WalletDocument{AccountID: acc.ID, Kind: d.Kind, Number: number, Status: status, Data: data,
+				AddedAt: time.Now(), UpdatedAt: time.Now()}
+		}
+		for _, w := range []store.WalletDocument{doc("010123456789", sources.StatusValid), doc("010123456780", sources.StatusRevoked)} {
+			if err := e.st.PutWalletDocument(ctx, w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := e.register("gplx.test", sso.Registration{Kind: sso.KindState, Scopes: []string{sso.ScopeProfile, sso.ScopeDocuments}, Levels: []int{2}})
+		conf := e.conf("gplx.test", r.Secret, sso.ScopeProfile, sso.ScopeDocuments)
+		p := e.rpBrowser().signIn(conf.AuthCodeURL("docs"), level2ID)
+		code := p.url.Query().Get("code")
+		if code == "" {
+			t.Fatalf("stopped at %s (%d): %.300s", p.url, p.status, p.body)
+		}
+		tok, err := conf.Exchange(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ui, err := e.provider().UserInfo(ctx, oauth2.StaticTokenSource(tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims struct {
+			Documents []struct {
+				Kind, Number string
+				Claims       map[string]any
+			} `json:"documents"`
+		}
+		if err := ui.Claims(&claims); err != nil {
+			t.Fatal(err)
+		}
+		if len(claims.Documents) != 1 || claims.Documents[0].Number != "010123456789" || claims.Documents[0].Claims["holder_name"] != "Nguyễn Thị Ánh Đào" {
+			t.Errorf("documents claim = %+v; want the valid licence only", claims.Documents)
 		}
 	})
 }

@@ -194,9 +194,9 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 	meta["pushed_authorization_request_endpoint"] = iss + "/par"
 	meta["require_pushed_authorization_requests"] = false
 	meta["acr_values_supported"] = sso.ACRValues()
-	meta["scopes_supported"] = []string{oidc.ScopeOpenID, sso.ScopeProfile, sso.ScopePersonalID, sso.ScopeAddress, sso.ScopePortrait, sso.ScopeOffline}
+	meta["scopes_supported"] = []string{oidc.ScopeOpenID, sso.ScopeProfile, sso.ScopePersonalID, sso.ScopeAddress, sso.ScopePortrait, sso.ScopeDocuments, sso.ScopeOffline}
 	meta["claims_supported"] = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "name",
-		"given_name", "middle_name", "family_name", "birthdate", "gender", "personal_id", "preferred_username", "address", "portrait"}
+		"given_name", "middle_name", "family_name", "birthdate", "gender", "personal_id", "preferred_username", "address", "portrait", "documents"}
 	meta["subject_types_supported"] = []string{"pairwise", "public"}
 	meta["code_challenge_methods_supported"] = []string{"S256"}
 	meta["token_endpoint_auth_methods_supported"] = []string{sso.AuthSecretBasic, sso.AuthPrivateKeyJWT, sso.AuthNone}
@@ -372,6 +372,7 @@ var attributeNames = map[string]attribute{
 	"birthdate": {"Ngày, tháng, năm sinh", "Date of birth"}, "gender": {"Giới tính", "Gender"},
 	"personal_id": {"Số định danh cá nhân", "Personal ID number"}, "address": {"Nơi thường trú", "Permanent residence"},
 	"portrait": {"Ảnh chân dung", "Portrait"},
+	"documents": {"Giấy tờ đã tích hợp trong ví (tài khoản mức 2)", "Documents integrated into the wallet (level 2 accounts)"},
 }
 
 var funcs = template.FuncMap{}

@@ -60,7 +60,7 @@ func (e *env) advance(dt time.Duration) {
 func licence(number, holder, name string, status sources.Status, until identity.Date) sources.Document {
 	return sources.Document{Kind: sources.DrivingLicence, Number: number, HolderID: holder, HolderName: name,
 		DateOfBirth: d("1990-05-17"), Status: status, IssuedOn: d("2019-04-02"), ValidUntil: until,
-		Issuer: "Sở Giao thông vận tải Hà Nội",
+		Issuer:         "Sở Giao thông vận tải Hà Nội",
 		DrivingLicence: &sources.Licence{Classes: []sources.LicenceClass{{Class: "B2", IssuedOn: d("2019-04-02"), ValidUntil: until}}}}
 }
 
