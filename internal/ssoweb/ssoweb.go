@@ -371,7 +371,7 @@ var attributeNames = map[string]attribute{
 	"name": {"Họ, chữ đệm và tên", "Full name"}, "given_name": {"Tên", "Given name"}, "family_name": {"Họ", "Family name"},
 	"birthdate": {"Ngày, tháng, năm sinh", "Date of birth"}, "gender": {"Giới tính", "Gender"},
 	"personal_id": {"Số định danh cá nhân", "Personal ID number"}, "address": {"Nơi thường trú", "Permanent residence"},
-	"portrait": {"Ảnh chân dung", "Portrait"},
+	"portrait":  {"Ảnh chân dung", "Portrait"},
 	"documents": {"Giấy tờ đã tích hợp trong ví (tài khoản mức 2)", "Documents integrated into the wallet (level 2 accounts)"},
 }
 
