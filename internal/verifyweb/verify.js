@@ -138,7 +138,7 @@
       if (!owner.has(h)) throw fail('altered');
       const arr = json(b64uDecode(disc));
       if (!Array.isArray(arr) || arr.length !== 3 || typeof arr[0] !== 'string' || typeof arr[1] !== 'string' ||
-          ['_sd', '...', 'kind'].includes(arr[1])) throw fail('malformed');
+          ['', '_sd', '...', 'kind'].includes(arr[1])) throw fail('malformed');
       const doc = docs[owner.get(h)];
       if (doc.claims.some((c) => c[0] === arr[1])) throw fail('malformed');
       doc.claims.push([arr[1], arr[2]]);
@@ -146,9 +146,13 @@
     return { payload, docs };
   }
 
+  // ownLabel is LABELS[k] if LABELS has it (not from Object.prototype:
+  // a claim may be named "constructor").
+  const ownLabel = (k) => (Object.prototype.hasOwnProperty.call(LABELS, k) && Array.isArray(LABELS[k]) ? LABELS[k] : null);
+
   // label names a document (kind) or one of its attributes (kind, name).
   function label(kind, name) {
-    const l = (name === undefined ? LABELS[kind] : LABELS[kind + '.' + name] || LABELS[name]);
+    const l = (name === undefined ? ownLabel(kind) : ownLabel(kind + '.' + name) || ownLabel(name));
     return l ? (lang === 'en' ? l[1] : l[0]) : (name === undefined ? kind : name);
   }
 

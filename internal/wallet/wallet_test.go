@@ -33,7 +33,7 @@ const (
 // env is a wallet on a real store, with the real account and provider
 // services, and a clock the test moves.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	st     store.Store
 	w      *wallet.Service
 	sso    *sso.Service
@@ -64,7 +64,7 @@ func licence(number, holder, name string, status sources.Status, until identity.
 		DrivingLicence: &sources.Licence{Classes: []sources.LicenceClass{{Class: "B2", IssuedOn: d("2019-04-02"), ValidUntil: until}}}}
 }
 
-func newEnv(t *testing.T, b storetest.Backend, src sources.Source) *env {
+func newEnv(t testing.TB, b storetest.Backend, src sources.Source) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, st: b.Open(t)}
