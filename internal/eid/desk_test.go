@@ -250,6 +250,20 @@ func TestDeskLevel2(t *testing.T) {
 		if len(l) == 0 || l[0].Template != "eid_approved" {
 			t.Errorf("approval SMS to the desk phone: %+v", l)
 		}
+		// The documents asked for at the desk wait for the wallet to check
+		// them at their sources.
+		reqs, _ := st.ListIntegrationRequests(ctx, d.acc.ID, 10)
+		var kinds []string
+		for _, r := range reqs {
+			if r.Channel != "desk" || r.ApplicationID != app.ID || r.State != store.IntegrationPending || r.Number != "" {
+				t.Errorf("desk integration request = %+v", r)
+			}
+			kinds = append(kinds, string(r.Kind))
+		}
+		slices.Sort(kinds)
+		if !slices.Equal(kinds, []string{"driving_licence", "health_insurance"}) {
+			t.Errorf("integration requests for %v, want the licence and the health insurance", kinds)
+		}
 		if level, err := d.svc.Activate(ctx, c, d.acc.ID); err != nil || level != 2 {
 			t.Errorf("Activate = %d, %v", level, err)
 		}
