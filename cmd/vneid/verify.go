@@ -296,28 +296,29 @@ func httpGet(ctx context.Context, hc *http.Client, u string) ([]byte, error) {
 	return body, nil
 }
 
-// verifierCall posts to the verification API as the relying party and
-// returns the answer, or the problem it answered as an error.
-func verifierCall(ctx context.Context, hc *http.Client, f verifyFlags, path string, in, out any) error {
+// verifierCall posts to the verification API as the relying party,
+// decodes the answer into out and returns it as it came, or returns the
+// problem the server answered as a *problemAnswer.
+func verifierCall(ctx context.Context, hc *http.Client, f verifyFlags, path string, in, out any) ([]byte, error) {
 	switch {
 	case f.server == "":
-		return errors.New("-online needs -server URL (or VNEID_SERVER)")
+		return nil, errors.New("-online needs -server URL (or VNEID_SERVER)")
 	case !isHTTPURL(f.server):
-		return fmt.Errorf("-server %q: want an http or https URL", f.server)
+		return nil, fmt.Errorf("-server %q: want an http or https URL", f.server)
 	case f.client == "" || f.secret == "":
-		return errors.New("-online needs the relying party's -client ID and -secret (or VNEID_CLIENT_SECRET)")
+		return nil, errors.New("-online needs the relying party's -client ID and -secret (or VNEID_CLIENT_SECRET)")
 	}
 	var body io.Reader = http.NoBody
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(f.server, "/")+path, body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.SetBasicAuth(f.client, f.secret)
 	req.Header.Set("Accept", "application/json")
@@ -327,26 +328,26 @@ func verifierCall(ctx context.Context, hc *http.Client, f verifyFlags, path stri
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	raw, err := readLimited(resp.Body, "the server's answer")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
 		var p api.Problem
 		if json.Unmarshal(raw, &p) != nil || p.Code == "" {
-			return fmt.Errorf("POST %s: %s", path, resp.Status)
+			return nil, fmt.Errorf("POST %s: %s", path, resp.Status)
 		}
-		return &problemAnswer{p: p, raw: raw}
+		return nil, &problemAnswer{p: p, raw: raw}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(out); err != nil {
-		return fmt.Errorf("POST %s: %w", path, err)
+		return nil, fmt.Errorf("POST %s: %w", path, err)
 	}
-	return nil
+	return raw, nil
 }
 
 // problemAnswer is a problem (RFC 9457) the server answered.
@@ -359,12 +360,8 @@ func (e *problemAnswer) Error() string { return e.p.Code + ": " + e.p.Messages.E
 
 // verifyNewNonce asks the server for a nonce to show the citizen.
 func verifyNewNonce(ctx context.Context, hc *http.Client, f verifyFlags, o *verifyOutput) error {
-	var raw json.RawMessage
 	var n wallet.Nonce
-	err := verifierCall(ctx, hc, f, "/api/v1/verify/nonces", nil, &n)
-	if err == nil {
-		raw, _ = json.Marshal(n)
-	}
+	raw, err := verifierCall(ctx, hc, f, "/api/v1/verify/nonces", nil, &n)
 	if pa, ok := errors.AsType[*problemAnswer](err); ok {
 		return o.problem("online", pa)
 	}
@@ -383,7 +380,7 @@ func verifyNewNonce(ctx context.Context, hc *http.Client, f verifyFlags, o *veri
 // verifyOnline asks the server's verification API.
 func verifyOnline(ctx context.Context, hc *http.Client, f verifyFlags, token string, o *verifyOutput) error {
 	var v wallet.Verification
-	err := verifierCall(ctx, hc, f, "/api/v1/verify/presentations",
+	raw, err := verifierCall(ctx, hc, f, "/api/v1/verify/presentations",
 		map[string]string{"presentation": token, "nonce": f.nonce}, &v)
 	if pa, ok := errors.AsType[*problemAnswer](err); ok {
 		return o.problem("online", pa)
@@ -392,10 +389,6 @@ func verifyOnline(ctx context.Context, hc *http.Client, f verifyFlags, token str
 		return err
 	}
 	if o.json {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
 		return o.printJSON(raw)
 	}
 	return o.online(v)

@@ -418,6 +418,12 @@ func TestVerifyWithServer(t *testing.T) {
 	if err == nil || json.Unmarshal([]byte(out), &p) != nil || p.Code != "presentation_replayed" || p.Messages.VI == "" {
 		t.Fatalf("replay as JSON: %v\n%s", err, out)
 	}
+	out, err = verifyCmd(t, nil, append([]string{"-json"}, append(online, s.present(t, ""))...)...)
+	var v wallet.Verification
+	if err != nil || json.Unmarshal([]byte(out), &v) != nil || !v.Valid || v.Attributes || len(v.Documents) != 1 ||
+		v.Documents[0].Kind != wallet.KindEID || len(v.Documents[0].Names) == 0 {
+		t.Fatalf("online as JSON: %v\n%s", err, out)
+	}
 	// Wrong secret: not checked at all.
 	out, err = verifyCmd(t, nil, "-online", "-server", s.url, "-client", s.business.Client.ID, "-secret", "wrong", "-lang", "en", s.present(t, ""))
 	if err == nil || !strings.Contains(err.Error(), "client_auth_failed: The relying party could not be authenticated") ||

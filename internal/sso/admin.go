@@ -180,6 +180,9 @@ func (s *Service) ListUsage(ctx context.Context, accountID string, before int64,
 	out := make([]Usage, 0, len(rows))
 	for _, r := range rows {
 		name, ok := names[r.ClientID]
+		if r.ClientID == "" {
+			name, ok = "VNeID", true // the system itself (a presentation made in the app)
+		}
 		if !ok {
 			if c, err := s.Client(ctx, r.ClientID); err == nil {
 				name = c.Name
