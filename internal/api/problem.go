@@ -128,8 +128,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		p.RetryAfter = int(math.Ceil(f.RetryAfter.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 	}
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="vneid"`)
+	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="vneid"`) // unless the route asked for another scheme
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Content-Language", "vi, en")

@@ -133,6 +133,7 @@ func TestWalletOverHTTP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		verifyHeader := ""
 		verify := func(id, secret, pres string) (int, map[string]any) {
 			t.Helper()
 			body, _ := json.Marshal(map[string]string{"presentation": pres})
@@ -146,6 +147,7 @@ func TestWalletOverHTTP(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
+			verifyHeader = resp.Header.Get("WWW-Authenticate")
 			var out map[string]any
 			_ = json.NewDecoder(resp.Body).Decode(&out)
 			return resp.StatusCode, out
@@ -155,6 +157,9 @@ func TestWalletOverHTTP(t *testing.T) {
 		}
 		if status, out := verify("csgt.test", "wrong", p.Presentation); status != http.StatusUnauthorized || out["code"] != "client_auth_failed" {
 			t.Errorf("wrong secret: %d %v", status, out)
+		}
+		if verifyHeader != `Basic realm="vneid-verify"` {
+			t.Errorf("WWW-Authenticate = %q, want the Basic challenge", verifyHeader)
 		}
 		status, out := verify("csgt.test", reg.Secret, p.Presentation)
 		if status != http.StatusOK || out["valid"] != true {

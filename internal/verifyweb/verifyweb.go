@@ -156,24 +156,22 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 // ErrNoCode: no QR code could be read in the image.
 var ErrNoCode = errors.New("verifyweb: no QR code found in the image")
 
-// ErrTooLarge: the image is over maxImage bytes or maxSide pixels wide or
-// high.
+// ErrTooLarge: the image is over 6000 pixels wide or high (or, posted to
+// the decoder, over 8 MiB).
 var ErrTooLarge = errors.New("verifyweb: the image is too large")
 
 // maxSide bounds an image's width and height, in pixels.
 const maxSide = 6000
 
 // DecodeQR reads the first QR code in an image (PNG or JPEG) of at most
-// 8 MiB and 6000×6000 pixels. The size is checked from the image's header
-// before its pixels are decoded: a few bytes of PNG can claim a picture of
-// a million pixels square.
+// 6000×6000 pixels. The size is checked from the image's header before its
+// pixels are decoded: a few bytes of PNG can claim a picture of a million
+// pixels square, which the decoder would allocate. The caller bounds the
+// number of bytes read.
 func DecodeQR(r io.Reader) (string, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxImage+1))
+	data, err := io.ReadAll(r)
 	if err != nil {
 		return "", fmt.Errorf("verifyweb: read image: %w", err)
-	}
-	if len(data) > maxImage {
-		return "", fmt.Errorf("verifyweb: image of more than %d bytes: %w", maxImage, ErrTooLarge)
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {

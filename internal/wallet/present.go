@@ -386,17 +386,30 @@ func (s *Service) keySet(ctx context.Context) (presentation.KeySet, error) {
 	return s.keys.keys, nil
 }
 
-// presentationFailure turns a verification error into a user-facing one.
+// presentationFailure turns a verification error into a user-facing one,
+// with the code and messages of presentation.Reason.
 func presentationFailure(err error) error {
 	code, vi, en := presentation.Reason(err)
-	kind := failure.Invalid
+	var f *failure.Error
 	switch code {
+	case "presentation_altered":
+		f = failure.New("presentation_altered", failure.Invalid, vi, en)
+	case "presentation_malformed":
+		f = failure.New("presentation_malformed", failure.Invalid, vi, en)
+	case "presentation_unknown_key":
+		f = failure.New("presentation_unknown_key", failure.Invalid, vi, en)
+	case "presentation_algorithm":
+		f = failure.New("presentation_algorithm", failure.Invalid, vi, en)
 	case "presentation_expired":
-		kind = failure.Gone
-	case "presentation_unverifiable":
+		f = failure.New("presentation_expired", failure.Gone, vi, en)
+	case "presentation_not_yet_valid":
+		f = failure.New("presentation_not_yet_valid", failure.Invalid, vi, en)
+	case "presentation_wrong_issuer":
+		f = failure.New("presentation_wrong_issuer", failure.Invalid, vi, en)
+	default: // the key set could not be read: ours to fix
 		return internal(err)
 	}
-	return failure.New(code, kind, vi, en).WithCause(err)
+	return f.WithCause(err)
 }
 
 // VerifyOnline checks a presentation for a verifier: the signature, times
