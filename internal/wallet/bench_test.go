@@ -2,6 +2,7 @@ package wallet_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/vneid/vneid/internal/account"
@@ -103,5 +104,38 @@ func BenchmarkVerifyOffline(b *testing.B) {
 		if _, err := presentation.Verify(p.Token, keys, opts); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkVerifyOnlineParallel verifies presentations from several
+// goroutines at once (-cpu sets how many), as a busy verification API
+// does; every presentation is issued before the clock starts.
+func BenchmarkVerifyOnlineParallel(b *testing.B) {
+	for _, backend := range storetest.Backends() {
+		b.Run(backend.Name, func(b *testing.B) {
+			e, token := benchEnv(b, backend)
+			ctx := context.Background()
+			police := wallet.Verifier{ID: "csgt", Name: "CSGT", StateBody: true}
+			tokens := make([]string, b.N)
+			for i := range tokens {
+				p, err := e.w.Present(ctx, account.Caller{}, e.holder, token, wallet.PresentRequest{Items: items})
+				if err != nil {
+					b.Fatal(err)
+				}
+				tokens[i] = p.Token
+			}
+			var next atomic.Int64
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := next.Add(1) - 1
+					if _, err := e.w.VerifyOnline(ctx, account.Caller{}, police, tokens[i], ""); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
 	}
 }
