@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/store"
 	"github.com/vneid/vneid/internal/store/storetest"
@@ -243,5 +244,65 @@ func TestSync(t *testing.T) {
 				t.Error("sync cursor not stored")
 			}
 		})
+	}
+}
+
+// TestIntegrationEachKind: every document kind is checked at its source the
+// same way: found and in the holder's name it is integrated; someone
+// else's, another name or a document no longer valid is refused with the
+// reason.
+func TestIntegrationEachKind(t *testing.T) {
+	e := newEnv(t, storetest.Backends()[0], nil)
+	ctx := context.Background()
+	name := "Nguyễn Thị Thanh Hương"
+	mk := func(kind sources.Kind, number, holder, holderName string, status sources.Status) sources.Document {
+		doc := sources.Document{Kind: kind, Number: number, HolderID: holder, HolderName: holderName, DateOfBirth: d("1990-05-17"),
+			Status: status, IssuedOn: d("2022-01-01"), ValidUntil: d("2031-12-31"), Issuer: "x"}
+		switch kind {
+		case sources.HealthInsurance:
+			doc.HealthInsurance = &sources.HealthInsuranceCard{BeneficiaryGroup: "DN", BenefitLevel: 4, ProvinceCode: "01",
+				BHXHCode: number[5:], Clinic: sources.Clinic{Code: "01001", Name: "Bệnh viện Bạch Mai"}, ValidFrom: d("2022-01-01")}
+		case sources.DrivingLicence:
+			doc.DrivingLicence = &sources.Licence{Classes: []sources.LicenceClass{{Class: "B", IssuedOn: d("2022-01-01"), ValidUntil: d("2031-12-31")}}}
+		case sources.VehicleRegistration:
+			doc.ValidUntil = identity.Date{}
+			doc.Vehicle = &sources.Vehicle{Type: sources.Motorcycle, Brand: "Honda", Model: "Vision", Colour: "Đỏ",
+				VIN: "RLHJF5810NY123456", EngineNumber: "JF58E1234567", RegisteredOn: d("2022-01-01")}
+		case sources.TaxCode:
+			doc.ValidUntil = identity.Date{}
+			doc.Tax = &sources.TaxRegistration{Office: "Thuế cơ sở 1 Thành phố Hà Nội", RegisteredOn: d("2015-01-01")}
+		}
+		return doc
+	}
+	numbers := map[sources.Kind][4]string{ // ok, someone else's, another name, not valid
+		sources.HealthInsurance:     {"DN4010000000001", "DN4010000000002", "DN4010000000003", "DN4010000000004"},
+		sources.DrivingLicence:      {"010000000001", "010000000002", "010000000003", "010000000004"},
+		sources.VehicleRegistration: {"29-B1 111.11", "29-B1 222.22", "29-B1 333.33", "29-B1 444.44"},
+		sources.TaxCode:             {"0100233488", "0314409058", "0100109106", "8000000011"},
+	}
+	var docs []sources.Document
+	for kind, n := range numbers {
+		docs = append(docs, mk(kind, n[0], holderID, name, sources.StatusValid), mk(kind, n[1], strangerID, "Trần Văn Bình", sources.StatusValid),
+			mk(kind, n[2], holderID, "Nguyễn Thị Hường", sources.StatusValid), mk(kind, n[3], holderID, name, sources.StatusSuspended))
+	}
+	if err := e.st.UpsertDocuments(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range sources.Kinds() {
+		n := numbers[kind]
+		for i, want := range []string{"", wallet.ReasonHolderMismatch, wallet.ReasonIdentityMismatch, wallet.ReasonNotValid} {
+			e.advance(24 * time.Hour) // a new day for the licence cap
+			r, err := e.w.RequestIntegration(ctx, account.Caller{}, e.holder, kind, n[i], true)
+			if err != nil {
+				t.Fatalf("%s %s: %v", kind, n[i], err)
+			}
+			if want == "" && (r.State != "approved" || len(r.Documents) != 1) || want != "" && (r.State != "rejected" || r.ReasonCode != want) {
+				t.Errorf("%s %s = %s %s, want %q", kind, n[i], r.State, r.ReasonCode, want)
+			}
+		}
+	}
+	rows, _ := e.st.WalletDocuments(ctx, e.holder.Account.ID)
+	if len(rows) != 4 {
+		t.Errorf("wallet holds %d documents, want one of each kind", len(rows))
 	}
 }
