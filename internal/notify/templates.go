@@ -8,10 +8,12 @@ import (
 	"github.com/vneid/vneid/internal/store"
 )
 
-// Templates of e-ID results.
+// Templates of e-ID results and account locks.
 const (
-	TemplateEIDApproved = "eid_approved"
-	TemplateEIDRejected = "eid_rejected"
+	TemplateEIDApproved   = "eid_approved"
+	TemplateEIDRejected   = "eid_rejected"
+	TemplateAccountLocked = "account_locked"
+	TemplateAccountUnlock = "account_unlocked"
 )
 
 // DefaultPortalURL is the address the approval notice names.
@@ -62,6 +64,21 @@ func EIDRejectedEmail(email, asciiName, reasonVI, reasonEN, text string, now tim
 	m.Body += "\nNội dung: " + text + "\n\n---\nThe e-ID account application of citizen " + asciiName +
 		" was not approved. Reason: " + reasonEN + ". Explanation: " + text + "\nOpen the VNeID app for details."
 	return m
+}
+
+// AccountLockedMessage tells a holder by SMS that their account was locked
+// and on what ground (its label, never an officer's free text).
+func AccountLockedMessage(phone, groundVI string, now time.Time) store.OutboxMessage {
+	return store.OutboxMessage{Channel: SMS, Recipient: phone, Template: TemplateAccountLocked, CreatedAt: now,
+		Body: "VNeID thông báo: Tài khoản định danh điện tử của bạn đã bị khóa. Lý do: " + groundVI +
+			". Nếu không phải bạn yêu cầu, vui lòng liên hệ cơ quan Công an hoặc tổng đài 1900 0368."}
+}
+
+// AccountUnlockedMessage tells a holder by SMS that their account is usable
+// again.
+func AccountUnlockedMessage(phone string, now time.Time) store.OutboxMessage {
+	return store.OutboxMessage{Channel: SMS, Recipient: phone, Template: TemplateAccountUnlock, CreatedAt: now,
+		Body: "VNeID thông báo: Tài khoản định danh điện tử của bạn đã được mở khóa."}
 }
 
 // EmailSubject returns the subject line of a template's email.

@@ -56,6 +56,7 @@ type Queries interface {
 	SSOQueries
 	DocumentQueries
 	WalletQueries
+	LockQueries
 	// PurgeExpired deletes what has expired by now (registrations, OTPs,
 	// sessions, rate-limit counters, delivered outbox messages older than
 	// keepDelivered, single sign-on requests, tokens, sessions and retired

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"IntegrationRequests", testIntegrationRequests},
 		{"WalletDocuments", testWalletDocuments},
 		{"Presentations", testPresentations},
+		{"Locks", testLocks},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)

@@ -1,0 +1,59 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/vneid/vneid/internal/store"
+)
+
+func testLocks(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	add := func(id, ground string, at time.Time) store.AccountLock {
+		t.Helper()
+		l := store.AccountLock{ID: id, AccountID: "acc", Ground: ground, State: store.LockActive, By: "officer:o1",
+			Reason: "lý do", Evidence: "Công văn 1/CV", CreatedAt: at}
+		if err := s.AddLock(ctx, l); err != nil {
+			t.Fatalf("AddLock %s: %v", id, err)
+		}
+		return l
+	}
+	add("l1", store.LockSelf, base)
+	add("l2", store.LockSelf, base.Add(time.Minute)) // two requests of the holder may stand
+	add("l3", store.LockDeceased, base.Add(2*time.Minute))
+	if err := s.AddLock(ctx, store.AccountLock{ID: "l4", AccountID: "acc", Ground: store.LockDeceased, By: "system", CreatedAt: base}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("second active automatic lock of one ground: %v, want ErrConflict", err)
+	}
+	l, err := s.AccountLocks(ctx, "acc", true)
+	if err != nil || len(l) != 3 || l[0].ID != "l3" || l[2].ID != "l1" || l[2].Evidence != "Công văn 1/CV" || !l[2].CreatedAt.Equal(base) {
+		t.Fatalf("AccountLocks = %+v, %v", l, err)
+	}
+	if err := s.LiftLock(ctx, "l3", "system", "đính chính", base.Add(time.Hour)); err != nil {
+		t.Fatalf("LiftLock: %v", err)
+	}
+	if err := s.LiftLock(ctx, "l3", "system", "again", base.Add(time.Hour)); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("lifting twice: %v, want ErrConflict", err)
+	}
+	if err := s.LiftLock(ctx, "nope", "system", "x", base); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("lifting a missing lock: %v, want ErrNotFound", err)
+	}
+	// Once lifted, the automatic ground may lock again.
+	add("l5", store.LockDeceased, base.Add(2*time.Hour))
+	if l, _ := s.AccountLocks(ctx, "acc", true); len(l) != 3 {
+		t.Errorf("active locks = %d, want 3", len(l))
+	}
+	all, _ := s.AccountLocks(ctx, "acc", false)
+	if len(all) != 4 {
+		t.Fatalf("all locks = %d, want 4", len(all))
+	}
+	for _, x := range all {
+		if x.ID == "l3" && (x.State != store.LockLifted || x.LiftedBy != "system" || x.LiftReason != "đính chính" || !x.LiftedAt.Equal(base.Add(time.Hour))) {
+			t.Errorf("lifted lock = %+v", x)
+		}
+	}
+	if l, _ := s.AccountLocks(ctx, "other", false); len(l) != 0 {
+		t.Errorf("another account's locks: %+v", l)
+	}
+}
