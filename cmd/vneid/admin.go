@@ -149,12 +149,16 @@ func cmdAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
        vneid admin rp create -id CLIENT_ID -name NAME -purpose TEXT -redirect URI[,…] [-scopes profile,personal_id,…]
                  [-type web|native|spa] [-kind state|business] [-levels 1,2] [-alg RS256|ES256|EdDSA] [-jwks FILE]
                  [-auth client_secret_basic|private_key_jwt] [-post-logout URI,…] [-backchannel URI] [-par] [-jwt-access]
-       vneid admin rp list | rp show ID | rp secret ID | rp disable ID | rp enable ID`)
+       vneid admin rp list | rp show ID | rp secret ID | rp disable ID | rp enable ID
+       vneid admin account locks|lock|unlock|reconcile ID_NUMBER [flags]   account locks (Decree 59 Art 19)`)
 		return flag.ErrHelp
 	}
 	what := args[0] + " " + args[1]
 	if args[0] == "rp" {
 		return cmdAdminRP(ctx, args[1:], stdout, stderr)
+	}
+	if args[0] == "account" {
+		return cmdAdminAccount(ctx, args[1:], stdout, stderr)
 	}
 	var username, name, roles, unit, password, level, area, parent, state, under string
 	rest := args[2:]

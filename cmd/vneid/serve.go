@@ -21,6 +21,7 @@ import (
 	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/console"
 	"github.com/vneid/vneid/internal/eid"
+	"github.com/vneid/vneid/internal/locking"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
@@ -130,8 +131,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	lockSvc, err := locking.New(locking.Options{Store: st, Codes: svc, Logger: log, OutboxWritten: wakeFn})
+	if err != nil {
+		return err
+	}
 	apiServer := api.New(api.Options{Accounts: svc, EID: svcs.eid, Officers: svcs.officers, Trust: svcs.trust, Store: st,
-		SSO: ssoSvc, Wallet: walletSvc, OutboxWritten: wakeFn, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version})
+		SSO: ssoSvc, Wallet: walletSvc, Locking: lockSvc, OutboxWritten: wakeFn, Ready: st, Logger: log, Metrics: metrics, TrustedProxies: proxies, Version: version})
 	csrfKey, err := st.Secret(ctx, "console-csrf", randomKey())
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
+	"github.com/vneid/vneid/internal/locking"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
@@ -35,6 +36,7 @@ type Server struct {
 	trust          *trustlist.Manager
 	sso            *sso.Service
 	wallet         *wallet.Service
+	locking        *locking.Service
 	store          store.Store
 	limiter        ratelimit.Limiter
 	wake           func()
@@ -61,6 +63,9 @@ type Options struct {
 	// Wallet serves the document wallet, presentations and their
 	// verification API.
 	Wallet *wallet.Service
+	// Locking serves account locks (the app's own and remote lock, the
+	// administrators' locks and unlocks).
+	Locking *locking.Service
 	// OutboxWritten, if set, wakes the outbox worker after a replay.
 	OutboxWritten  func()
 	Ready          Pinger
@@ -75,7 +80,7 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	s := &Server{accounts: o.Accounts, eid: o.EID, officers: o.Officers, trust: o.Trust, sso: o.SSO, wallet: o.Wallet, store: o.Store,
+	s := &Server{accounts: o.Accounts, eid: o.EID, officers: o.Officers, trust: o.Trust, sso: o.SSO, wallet: o.Wallet, locking: o.Locking, store: o.Store,
 		limiter: ratelimit.Limiter{Counters: o.Store, Now: time.Now}, wake: o.OutboxWritten,
 		ready: o.Ready, log: o.Logger, metrics: o.Metrics, trustedProxies: o.TrustedProxies, version: o.Version}
 	mux := http.NewServeMux()
@@ -157,6 +162,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/app/wallet/presentations", s.withWallet(s.authed(s.listPresentations))},
 		{"DELETE /api/v1/app/wallet/presentations", s.withWallet(s.authed(s.revokePresentations))},
 		{"DELETE /api/v1/app/wallet/presentations/{id}", s.withWallet(s.authed(s.revokePresentation))},
+		{"POST /api/v1/app/lock", s.withLocking(s.authed(s.selfLock))},
+		{"POST /api/v1/app/lock/remote", s.withLocking(s.remoteLock)},
+		{"POST /api/v1/app/lock/remote/confirm", s.withLocking(s.confirmRemoteLock)},
+		{"GET /api/v1/admin/accounts/{id_number}/locks", s.withLocking(s.admin(s.listLocks))},
+		{"POST /api/v1/admin/accounts/{id_number}/locks", s.withLocking(s.admin(s.addLock))},
+		{"POST /api/v1/admin/accounts/{id_number}/locks/{lock}/lift", s.withLocking(s.admin(s.liftLock))},
+		{"POST /api/v1/admin/accounts/{id_number}/reconcile", s.withLocking(s.admin(s.reconcileLocks))},
 		{"POST /api/v1/verify/nonces", s.verifier(s.verifierNonce)},
 		{"POST /api/v1/verify/presentations", s.verifier(s.verifyPresentation)},
 		{"POST /api/v1/officer/login", s.officerLogin},

@@ -69,7 +69,9 @@ func GroundLabel(ground string) (vi, en string, ok bool) {
 	return "", "", false
 }
 
-func automatic(ground string) bool { return ground == store.LockCardRevoked || ground == store.LockDeceased }
+func automatic(ground string) bool {
+	return ground == store.LockCardRevoked || ground == store.LockDeceased
+}
 
 // Codes sends and checks SMS codes (package account).
 type Codes interface {

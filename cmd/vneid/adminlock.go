@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/locking"
+)
+
+// cmdAdminAccount is `vneid admin account locks|lock|unlock|reconcile`: the
+// locks of an account (Decree 59 Art 19), from the command line.
+func cmdAdminAccount(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, `usage: vneid admin account locks ID_NUMBER
+       vneid admin account lock ID_NUMBER -ground self|violation|authority -reason TEXT [-evidence REF]
+       vneid admin account unlock ID_NUMBER -lock LOCK_ID -reason TEXT
+       vneid admin account reconcile ID_NUMBER     apply the population database's grounds (card revoked, death)`)
+		return flag.ErrHelp
+	}
+	sub := args[0]
+	rest := args[1:]
+	var idNumber string
+	if len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
+		idNumber, rest = rest[0], rest[1:]
+	}
+	var ground, reason, evidence, lockID string
+	cfg, _, err := loadConfig("admin account "+sub, rest, stderr, func(fs *flag.FlagSet) {
+		switch sub {
+		case "lock":
+			fs.StringVar(&ground, "ground", "", "self, violation or authority (card_revoked and deceased are automatic)")
+			fs.StringVar(&reason, "reason", "", "the written reason")
+			fs.StringVar(&evidence, "evidence", "", "reference of the evidence or the authority's request")
+		case "unlock":
+			fs.StringVar(&lockID, "lock", "", "the lock to lift (vneid admin account locks)")
+			fs.StringVar(&reason, "reason", "", "the written reason")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if idNumber == "" {
+		return errors.New("give the personal ID number")
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	acfg, err := cfg.AccountConfig()
+	if err != nil {
+		return err
+	}
+	acc, err := account.New(ctx, acfg, account.Options{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	svc, err := locking.New(locking.Options{Store: st, Codes: acc, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	a, err := st.AccountByIDNumber(ctx, idNumber)
+	if err != nil {
+		return locking.ErrAccountNotFound
+	}
+	actor := cliActor()
+	switch sub {
+	case "locks":
+		l, err := svc.Locks(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "account %s: %s\n", idNumber, a.State)
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "LOCK\tGROUND\tSTATE\tBY\tCREATED\tREASON")
+		for _, x := range l {
+			vi, _, _ := locking.GroundLabel(x.Ground)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, vi, x.State, x.By, x.CreatedAt.In(ict()).Format(time.DateTime), x.Reason)
+		}
+		return w.Flush()
+	case "lock":
+		l, err := svc.Lock(ctx, account.Caller{}, actor, a.ID, ground, reason, evidence)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "đã khóa / locked: %s (%s)\n", l.ID, l.Ground)
+		return nil
+	case "unlock":
+		if err := svc.Unlock(ctx, account.Caller{}, actor, a.ID, lockID, reason); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "đã gỡ khóa / lock lifted")
+		return nil
+	case "reconcile":
+		changed, err := svc.Reconcile(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "changed: %v\n", changed)
+		return nil
+	}
+	return fmt.Errorf("unknown command: admin account %s", sub)
+}
