@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/store"
 )
@@ -26,7 +27,7 @@ func (s *Service) LoginChallenge(deviceID string) (Challenge, error) {
 	exp := s.now().Add(s.cfg.ChallengeTTL)
 	ch, err := s.challenges.issue(deviceID, exp)
 	if err != nil {
-		return Challenge{}, internal(err)
+		return Challenge{}, failure.Unexpected(err)
 	}
 	return Challenge{Challenge: ch, ExpiresAt: exp}, nil
 }
@@ -60,7 +61,7 @@ func (s *Service) Login(ctx context.Context, c Caller, req LoginRequest) (Sessio
 		return Session{}, ErrDeviceNotBound
 	}
 	if err != nil {
-		return Session{}, internal(err)
+		return Session{}, failure.Unexpected(err)
 	}
 	if err := s.challenges.check(req.Challenge, req.DeviceID, s.now()); err != nil {
 		return Session{}, ErrDeviceProof.WithFields("challenge").WithCause(err)
@@ -73,7 +74,7 @@ func (s *Service) Login(ctx context.Context, c Caller, req LoginRequest) (Sessio
 	exp, _ := s.challenges.expiry(req.Challenge)
 	sum := sha256.Sum256([]byte(req.Challenge))
 	if n, err := s.store.Hit(ctx, "login-challenge:"+hex.EncodeToString(sum[:16]), exp, exp); err != nil {
-		return Session{}, internal(err)
+		return Session{}, failure.Unexpected(err)
 	} else if n > 1 {
 		return Session{}, ErrDeviceProof.WithFields("challenge").WithDetail("(Mã thử thách đã được sử dụng.)", "(The challenge was already used.)")
 	}
@@ -84,7 +85,7 @@ func (s *Service) Login(ctx context.Context, c Caller, req LoginRequest) (Sessio
 	var rehash string
 	if stale {
 		if rehash, err = HashPassword(req.Password, s.cfg.Argon2); err != nil {
-			return Session{}, internal(err)
+			return Session{}, failure.Unexpected(err)
 		}
 	}
 	err = s.store.InTx(ctx, func(q store.Queries) error {
@@ -102,7 +103,7 @@ func (s *Service) Login(ctx context.Context, c Caller, req LoginRequest) (Sessio
 		return s.audit(ctx, q, c, "account:"+a.ID, "account.login", a.IDNumber, "app_login", map[string]any{"session": se.ID})
 	})
 	if err != nil {
-		return Session{}, internal(err)
+		return Session{}, failure.Unexpected(err)
 	}
 	a.LastLoginAt = now
 	return Session{Token: token, ExpiresAt: se.ExpiresAt, Account: view(a)}, nil
@@ -125,7 +126,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 		return Principal{}, ErrUnauthenticated
 	}
 	if err != nil {
-		return Principal{}, internal(err)
+		return Principal{}, failure.Unexpected(err)
 	}
 	now := s.now()
 	if !se.RevokedAt.IsZero() || !now.Before(se.ExpiresAt) {
@@ -133,7 +134,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	}
 	a, err := s.store.Account(ctx, se.AccountID)
 	if err != nil {
-		return Principal{}, internal(err)
+		return Principal{}, failure.Unexpected(err)
 	}
 	if a.State != store.AccountActive {
 		return Principal{}, ErrAccountLocked
@@ -157,7 +158,7 @@ func (s *Service) Logout(ctx context.Context, c Caller, p Principal) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrUnauthenticated
 	}
-	return internal(err)
+	return failure.Unexpected(err)
 }
 
 // Profile is the citizen's own e-ID details as the population database has
@@ -171,10 +172,10 @@ type Profile struct {
 func (s *Service) Profile(ctx context.Context, c Caller, p Principal) (Profile, error) {
 	cit, err := s.citizen(ctx, p.Account.IDNumber)
 	if err != nil {
-		return Profile{}, internal(err)
+		return Profile{}, failure.Unexpected(err)
 	}
 	if err := s.audit(ctx, s.store, c, "account:"+p.Account.ID, "registry.citizen.read", cit.ID, "own_profile", nil); err != nil {
-		return Profile{}, internal(err)
+		return Profile{}, failure.Unexpected(err)
 	}
 	card, _ := cit.CurrentCard(s.today())
 	return Profile{Account: p.Account, Citizen: Confirmation{IDNumber: cit.ID, Phone: p.Account.Phone, FullName: cit.FullName,
@@ -203,11 +204,11 @@ func (s *Service) checkPassword(ctx context.Context, c Caller, idNumber, passwor
 		return store.Account{}, false, ErrInvalidCredentials
 	}
 	if err != nil {
-		return store.Account{}, false, internal(err)
+		return store.Account{}, false, failure.Unexpected(err)
 	}
 	ok, stale, err := VerifyPassword(a.PasswordHash, password, s.cfg.Argon2)
 	if err != nil {
-		return store.Account{}, false, internal(err)
+		return store.Account{}, false, failure.Unexpected(err)
 	}
 	if !ok {
 		detail := `{"reason":"password"}`

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vneid/vneid/internal/cccd"
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/registry"
@@ -63,7 +64,7 @@ func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (Starte
 	}
 	cit, err := s.citizen(ctx, req.IDNumber)
 	if err != nil {
-		return Started{}, internal(err)
+		return Started{}, failure.Unexpected(err)
 	}
 	if err := s.eligibility(cit); err != nil {
 		return Started{}, err
@@ -75,7 +76,7 @@ func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (Starte
 			return Started{}, ErrAccountExists
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return Started{}, internal(err)
+		return Started{}, failure.Unexpected(err)
 	}
 	now := s.now()
 	r := store.Registration{ID: newID(), IDNumber: req.IDNumber, Phone: phone, DeviceID: req.Device.ID,
@@ -88,7 +89,7 @@ func (s *Service) Start(ctx context.Context, c Caller, req StartRequest) (Starte
 		return s.audit(ctx, q, c, "registration:"+r.ID, "registration.started", req.IDNumber, "app_account_registration", nil)
 	})
 	if err != nil {
-		return Started{}, internal(err)
+		return Started{}, failure.Unexpected(err)
 	}
 	return Started{RegistrationID: r.ID, ExpiresAt: r.ExpiresAt}, nil
 }
@@ -100,7 +101,7 @@ func (s *Service) registration(ctx context.Context, id string, allowed ...store.
 		return r, ErrRegistrationNotFound
 	}
 	if err != nil {
-		return r, internal(err)
+		return r, failure.Unexpected(err)
 	}
 	if !s.now().Before(r.ExpiresAt) {
 		return r, ErrRegistrationExpired
@@ -146,7 +147,7 @@ func (s *Service) SubmitQR(ctx context.Context, c Caller, regID, payload string)
 	}
 	cit, err := s.citizen(ctx, r.IDNumber)
 	if err != nil {
-		return Confirmation{}, internal(err)
+		return Confirmation{}, failure.Unexpected(err)
 	}
 	if err := s.eligibility(cit); err != nil {
 		return Confirmation{}, err
@@ -199,7 +200,7 @@ func (s *Service) SubmitQR(ctx context.Context, c Caller, regID, payload string)
 		return Confirmation{}, ErrRegistrationState
 	}
 	if err != nil {
-		return Confirmation{}, internal(err)
+		return Confirmation{}, failure.Unexpected(err)
 	}
 	return Confirmation{IDNumber: cit.ID, Phone: r.Phone, FullName: cit.FullName, Gender: cit.Gender,
 		DateOfBirth: cit.DateOfBirth, PermanentAddress: cit.PermanentAddress, Card: card, QRVariant: qr.Variant}, nil
@@ -241,7 +242,7 @@ func (s *Service) ResendOTP(ctx context.Context, c Caller, regID string) (OTPSen
 	}
 	last, err := s.store.LatestOTP(ctx, "registration", r.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return OTPSent{}, internal(err)
+		return OTPSent{}, failure.Unexpected(err)
 	}
 	if err == nil {
 		if wait := last.CreatedAt.Add(s.cfg.OTPResendAfter).Sub(s.now()); wait > 0 {
@@ -285,7 +286,7 @@ func (s *Service) spendOTP(ctx context.Context, purpose, subject, code string, m
 		return store.OTP{}, missing
 	}
 	if err != nil {
-		return store.OTP{}, internal(err)
+		return store.OTP{}, failure.Unexpected(err)
 	}
 	if !s.now().Before(o.ExpiresAt) {
 		return store.OTP{}, ErrOTPExpired
@@ -295,7 +296,7 @@ func (s *Service) spendOTP(ctx context.Context, purpose, subject, code string, m
 		return store.OTP{}, ErrOTPAttempts
 	}
 	if err != nil {
-		return store.OTP{}, internal(err)
+		return store.OTP{}, failure.Unexpected(err)
 	}
 	if !hmac.Equal(o.CodeHash, s.otpHash(o.ID, code)) {
 		left := o.MaxAttempts - o.Attempts
@@ -326,7 +327,7 @@ func (s *Service) sendOTP(ctx context.Context, c Caller, r store.Registration, f
 		return OTPSent{}, ErrRegistrationState
 	}
 	if err != nil {
-		return OTPSent{}, internal(err)
+		return OTPSent{}, failure.Unexpected(err)
 	}
 	s.notify()
 	return OTPSent{MaskedPhone: identity.MaskPhone(r.Phone), ExpiresAt: o.ExpiresAt, ResendAt: now.Add(s.cfg.OTPResendAfter)}, nil
@@ -360,7 +361,7 @@ func (s *Service) VerifyOTP(ctx context.Context, c Caller, regID, code string) e
 	if errors.Is(err, store.ErrConflict) {
 		return ErrRegistrationState
 	}
-	return internal(err)
+	return failure.Unexpected(err)
 }
 
 // Account is the public view of an account.
@@ -396,11 +397,11 @@ func (s *Service) SetPassword(ctx context.Context, c Caller, regID, password, de
 	}
 	cit, err := s.citizen(ctx, r.IDNumber)
 	if err != nil {
-		return Account{}, internal(err)
+		return Account{}, failure.Unexpected(err)
 	}
 	hash, err := HashPassword(password, s.cfg.Argon2)
 	if err != nil {
-		return Account{}, internal(err)
+		return Account{}, failure.Unexpected(err)
 	}
 	now := s.now()
 	a := store.Account{ID: newID(), IDNumber: r.IDNumber, Phone: r.Phone, PasswordHash: hash, State: store.AccountActive,
@@ -440,7 +441,7 @@ func (s *Service) SetPassword(ctx context.Context, c Caller, regID, password, de
 		return Account{}, ErrRegistrationState
 	}
 	if err != nil {
-		return Account{}, internal(err)
+		return Account{}, failure.Unexpected(err)
 	}
 	s.notify()
 	return view(a), nil

@@ -18,7 +18,6 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
@@ -217,12 +216,3 @@ func tokenHash(token string) []byte {
 }
 
 func newToken() string { return base64.RawURLEncoding.EncodeToString(randomBytes(32)) }
-
-// internal wraps an unexpected error as an internal failure.
-func internal(err error) error {
-	if err == nil || failure.As(err) != nil {
-		return err
-	}
-	return failure.New("internal", failure.Internal, "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.",
-		"Something went wrong on our side. Please try again later.").WithCause(err)
-}

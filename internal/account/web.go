@@ -41,7 +41,7 @@ func (s *Service) StartWebSignIn(ctx context.Context, c Caller, idNumber, passwo
 		return s.audit(ctx, q, c, "account:"+a.ID, "otp.sent", a.IDNumber, "web_signin", nil)
 	})
 	if err != nil {
-		return WebSignIn{}, internal(err)
+		return WebSignIn{}, failure.Unexpected(err)
 	}
 	s.notify()
 	return WebSignIn{Ticket: ticket, MaskedPhone: identity.MaskPhone(a.Phone), ExpiresAt: o.ExpiresAt}, nil
@@ -64,7 +64,7 @@ func (s *Service) FinishWebSignIn(ctx context.Context, c Caller, ticket, code st
 	}
 	a, err := s.store.Account(ctx, accountID)
 	if err != nil {
-		return Account{}, internal(err)
+		return Account{}, failure.Unexpected(err)
 	}
 	if a.State != store.AccountActive {
 		return Account{}, ErrAccountLocked
@@ -79,7 +79,7 @@ func (s *Service) FinishWebSignIn(ctx context.Context, c Caller, ticket, code st
 		return Account{}, ErrOTPAttempts
 	}
 	if err != nil {
-		return Account{}, internal(err)
+		return Account{}, failure.Unexpected(err)
 	}
 	return view(a), nil
 }
@@ -104,7 +104,7 @@ func (s *Service) SetEmail(ctx context.Context, c Caller, p Principal, email str
 		}
 		return s.audit(ctx, q, c, "account:"+p.Account.ID, "account.email_set", p.Account.IDNumber, "notices", nil)
 	})
-	return internal(err)
+	return failure.Unexpected(err)
 }
 
 // SendCode sends a one-time code for purpose and subject to phone (within
@@ -118,7 +118,7 @@ func (s *Service) SendCode(ctx context.Context, purpose, subject, phone, auditSu
 			return "", time.Time{}, ErrOTPResendTooSoon.WithRetryAfter(wait)
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return "", time.Time{}, internal(err)
+		return "", time.Time{}, failure.Unexpected(err)
 	}
 	var o store.OTP
 	err := s.store.InTx(ctx, func(q store.Queries) error {
@@ -129,7 +129,7 @@ func (s *Service) SendCode(ctx context.Context, purpose, subject, phone, auditSu
 		return s.audit(ctx, q, Caller{}, "system", "otp.sent", auditSubject, purpose, nil)
 	})
 	if err != nil {
-		return "", time.Time{}, internal(err)
+		return "", time.Time{}, failure.Unexpected(err)
 	}
 	s.notify()
 	return identity.MaskPhone(phone), o.ExpiresAt, nil
@@ -145,7 +145,7 @@ func (s *Service) CheckCode(ctx context.Context, purpose, subject, code string) 
 	if err := s.store.ConsumeOTP(ctx, o.ID, s.now()); errors.Is(err, store.ErrConflict) {
 		return ErrOTPInvalid.WithFields("code")
 	} else if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	return nil
 }

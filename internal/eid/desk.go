@@ -220,7 +220,7 @@ func (s *Service) DeskLookup(ctx context.Context, c Caller, o Reviewer, query st
 		return DeskCitizen{}, ErrDeskCitizenNotFound
 	}
 	if err != nil {
-		return DeskCitizen{}, internal(err)
+		return DeskCitizen{}, failure.Unexpected(err)
 	}
 	v := DeskCitizen{Citizen: cit}
 	if card, ok := cit.CurrentCard(s.today()); ok {
@@ -229,12 +229,12 @@ func (s *Service) DeskLookup(ctx context.Context, c Caller, o Reviewer, query st
 	if acc, err := s.store.AccountByIDNumber(ctx, id); err == nil {
 		v.Account = &acc
 		if v.EID, err = s.store.AccountEID(ctx, acc.ID); err != nil {
-			return DeskCitizen{}, internal(err)
+			return DeskCitizen{}, failure.Unexpected(err)
 		}
 		apps, err := s.store.ListApplications(ctx, store.ApplicationFilter{AccountID: acc.ID,
 			States: []store.ApplicationState{store.AppAwaitingEvidence}, Limit: 5})
 		if err != nil {
-			return DeskCitizen{}, internal(err)
+			return DeskCitizen{}, failure.Unexpected(err)
 		}
 		for _, a := range apps {
 			if a.Channel == "desk" && a.Office == o.Scope.UnitID && s.now().Before(a.ExpiresAt) {
@@ -242,14 +242,14 @@ func (s *Service) DeskLookup(ctx context.Context, c Caller, o Reviewer, query st
 			}
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return DeskCitizen{}, internal(err)
+		return DeskCitizen{}, failure.Unexpected(err)
 	}
 	if _, err := s.store.Portrait(ctx, id); err == nil {
 		v.PortraitOnFile = true
 	}
 	tpl, err := s.store.FingerprintTemplates(ctx, id)
 	if err != nil {
-		return DeskCitizen{}, internal(err)
+		return DeskCitizen{}, failure.Unexpected(err)
 	}
 	for _, t := range tpl {
 		v.FingersOnFile = append(v.FingersOnFile, t.Position)
@@ -258,7 +258,7 @@ func (s *Service) DeskLookup(ctx context.Context, c Caller, o Reviewer, query st
 	v.PlaceOK = placeRule(o, false, v.ResidenceUnit, v.TemporaryUnit) == nil
 	if err := s.audit(ctx, s.store, c, "officer:"+o.ID, "desk.citizen.read", id, "eid_level2_desk",
 		map[string]any{"unit": o.Scope.UnitID}); err != nil {
-		return DeskCitizen{}, internal(err)
+		return DeskCitizen{}, failure.Unexpected(err)
 	}
 	return v, nil
 }
@@ -330,7 +330,7 @@ func (s *Service) DeskOpenApplication(ctx context.Context, c Caller, o Reviewer,
 		return store.Application{}, ErrDeskCitizenNotFound
 	}
 	if err != nil {
-		return store.Application{}, internal(err)
+		return store.Application{}, failure.Unexpected(err)
 	}
 	if cit.LifeStatus != registry.Alive {
 		return store.Application{}, ErrDeskCitizenNotFound
@@ -396,7 +396,7 @@ func (s *Service) DeskOpenApplication(ctx context.Context, c Caller, o Reviewer,
 			map[string]any{"application": app.ID, "office": app.Office, "card_request": in.CardRequest})
 	})
 	if err != nil {
-		return store.Application{}, internal(err)
+		return store.Application{}, failure.Unexpected(err)
 	}
 	return app, nil
 }
@@ -411,14 +411,14 @@ func (s *Service) deskApp(ctx context.Context, o Reviewer, id string) (store.App
 		return store.Application{}, DeskDetails{}, ErrApplicationNotFound
 	}
 	if err != nil {
-		return store.Application{}, DeskDetails{}, internal(err)
+		return store.Application{}, DeskDetails{}, failure.Unexpected(err)
 	}
 	if app.Office != o.Scope.UnitID {
 		return store.Application{}, DeskDetails{}, ErrDeskNotYourDesk
 	}
 	var d DeskDetails
 	if err := json.Unmarshal([]byte(app.Details), &d); err != nil {
-		return store.Application{}, DeskDetails{}, internal(err)
+		return store.Application{}, DeskDetails{}, failure.Unexpected(err)
 	}
 	return app, d, nil
 }
@@ -444,7 +444,7 @@ func (s *Service) saveDesk(ctx context.Context, c Caller, o Reviewer, app store.
 	var rep Report
 	if app.Checks != "" {
 		if err := json.Unmarshal([]byte(app.Checks), &rep); err != nil {
-			return internal(err)
+			return failure.Unexpected(err)
 		}
 	}
 	// A new check replaces the old one of its name; a new finger capture
@@ -457,11 +457,11 @@ func (s *Service) saveDesk(ctx context.Context, c Caller, o Reviewer, app store.
 	rep.Checks = append(rep.Checks, checks...)
 	rb, err := json.Marshal(rep)
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	db, err := json.Marshal(d)
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	now := s.now()
 	app.Checks, app.Details, app.UpdatedAt = string(rb), string(db), now
@@ -487,7 +487,7 @@ func (s *Service) saveDesk(ctx context.Context, c Caller, o Reviewer, app store.
 	if errors.Is(err, store.ErrConflict) {
 		return ErrApplicationState
 	}
-	return internal(err)
+	return failure.Unexpected(err)
 }
 
 // DeskPortrait records the portrait taken at the desk (webcam or file)
@@ -506,7 +506,7 @@ func (s *Service) DeskPortrait(ctx context.Context, c Caller, o Reviewer, appID 
 	ch := Check{Name: "desk_portrait_vs_registry", Status: CheckUnavailable, Detail: "no database portrait"}
 	onFile, err := s.registryPortrait(ctx, app.IDNumber)
 	if err != nil {
-		return Check{}, internal(err)
+		return Check{}, failure.Unexpected(err)
 	}
 	switch {
 	case onFile == nil:
@@ -626,7 +626,7 @@ func (s *Service) DeskFingerprints(ctx context.Context, c Caller, o Reviewer, ap
 	}
 	raw, err := rec.Marshal()
 	if err != nil {
-		return enrolment.FingerprintResult{}, internal(err)
+		return enrolment.FingerprintResult{}, failure.Unexpected(err)
 	}
 	if err := s.saveDesk(ctx, c, o, app, d, checks, map[string][]byte{"desk_fingers": raw},
 		"desk.fingerprints.taken", map[string]any{"fingers": len(views), "verified": res.Verified}); err != nil {
@@ -638,17 +638,17 @@ func (s *Service) DeskFingerprints(ctx context.Context, c Caller, o Reviewer, ap
 func (s *Service) fingerTemplates(ctx context.Context, id string) ([]fingerprint.View, error) {
 	tpl, err := s.store.FingerprintTemplates(ctx, id)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	var out []fingerprint.View
 	for _, t := range tpl {
 		b, err := s.box.Open(t.Data, FingerprintAD(t.IDNumber, t.Position))
 		if err != nil {
-			return nil, internal(err)
+			return nil, failure.Unexpected(err)
 		}
 		rec, err := fingerprint.Parse(b)
 		if err != nil || len(rec.Views) == 0 {
-			return nil, internal(fmt.Errorf("eid: stored template %s/%d: %w", id, t.Position, err))
+			return nil, failure.Unexpected(fmt.Errorf("eid: stored template %s/%d: %w", id, t.Position, err))
 		}
 		v := rec.Views[0]
 		v.Position = fingerprint.FingerPosition(t.Position)
@@ -785,7 +785,7 @@ func (s *Service) DeskSubmit(ctx context.Context, c Caller, o Reviewer, appID st
 	var rep Report
 	if app.Checks != "" {
 		if err := json.Unmarshal([]byte(app.Checks), &rep); err != nil {
-			return Submitted{}, internal(err)
+			return Submitted{}, failure.Unexpected(err)
 		}
 	}
 	rep.Why = []string{"level2_always_reviewed"}
@@ -815,7 +815,7 @@ func (s *Service) DeskSubmit(ctx context.Context, c Caller, o Reviewer, appID st
 		return Submitted{}, ErrApplicationState
 	}
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	return Submitted{ApplicationID: app.ID, State: app.State, DeadlineAt: deadline, Report: rep}, nil
 }
@@ -837,15 +837,15 @@ func (s *Service) DeskApplication(ctx context.Context, c Caller, o Reviewer, app
 	v := DeskView{Application: app, Details: d}
 	if app.Checks != "" {
 		if err := json.Unmarshal([]byte(app.Checks), &v.Report); err != nil {
-			return DeskView{}, internal(err)
+			return DeskView{}, failure.Unexpected(err)
 		}
 	}
 	if v.Citizen, err = s.citizen(ctx, app.IDNumber); err != nil {
-		return DeskView{}, internal(err)
+		return DeskView{}, failure.Unexpected(err)
 	}
 	if err := s.audit(ctx, s.store, c, "officer:"+o.ID, "desk.application.read", app.IDNumber, "eid_level2_desk",
 		map[string]any{"application": app.ID}); err != nil {
-		return DeskView{}, internal(err)
+		return DeskView{}, failure.Unexpected(err)
 	}
 	return v, nil
 }

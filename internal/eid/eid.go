@@ -19,7 +19,6 @@ import (
 
 	"github.com/vneid/vneid/internal/chipauth"
 	"github.com/vneid/vneid/internal/face"
-	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/seal"
@@ -242,12 +241,4 @@ func (s *Service) audit(ctx context.Context, q store.Queries, c Caller, actor, a
 	}
 	return q.AppendAudit(ctx, store.AuditEvent{At: s.now(), Actor: actor, Action: action, Subject: subject,
 		Purpose: purpose, RequestID: c.RequestID, Detail: d})
-}
-
-func internal(err error) error {
-	if err == nil || failure.As(err) != nil {
-		return err
-	}
-	return failure.New("internal", failure.Internal, "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.",
-		"Something went wrong on our side. Please try again later.").WithCause(err)
 }

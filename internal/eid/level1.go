@@ -14,6 +14,7 @@ import (
 	"github.com/vneid/vneid/internal/cccd"
 	"github.com/vneid/vneid/internal/chipauth"
 	"github.com/vneid/vneid/internal/face"
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/store"
@@ -50,7 +51,7 @@ func (s *Service) chipCard(c registry.Citizen) (registry.IDCard, bool) {
 func (s *Service) StartLevel1(ctx context.Context, c Caller, p account.Principal) (Started, error) {
 	st, err := s.store.AccountEID(ctx, p.Account.ID)
 	if err != nil {
-		return Started{}, internal(err)
+		return Started{}, failure.Unexpected(err)
 	}
 	if err := canApply(st, 1); err != nil {
 		return Started{}, err
@@ -60,7 +61,7 @@ func (s *Service) StartLevel1(ctx context.Context, c Caller, p account.Principal
 		return Started{}, account.ErrCitizenNotFound
 	}
 	if err != nil {
-		return Started{}, internal(err)
+		return Started{}, failure.Unexpected(err)
 	}
 	if cit.LifeStatus != registry.Alive {
 		return Started{}, ErrCardNotEligible
@@ -70,7 +71,7 @@ func (s *Service) StartLevel1(ctx context.Context, c Caller, p account.Principal
 	}
 	challenge := make([]byte, chipauth.ChallengeSize)
 	if _, err := rand.Read(challenge); err != nil {
-		return Started{}, internal(err)
+		return Started{}, failure.Unexpected(err)
 	}
 	now := s.now()
 	app := store.Application{ID: newID(), AccountID: p.Account.ID, IDNumber: p.Account.IDNumber, Level: 1, Channel: "app",
@@ -95,7 +96,7 @@ func (s *Service) StartLevel1(ctx context.Context, c Caller, p account.Principal
 			map[string]any{"application": app.ID, "registry_fields_read": []string{"life_status", "cards"}})
 	})
 	if err != nil {
-		return Started{}, internal(err)
+		return Started{}, failure.Unexpected(err)
 	}
 	return Started{ApplicationID: app.ID, Challenge: challenge, ExpiresAt: app.ExpiresAt}, nil
 }
@@ -213,7 +214,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 		return Submitted{}, ErrApplicationNotFound
 	}
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	if app.State != store.AppAwaitingEvidence {
 		return Submitted{}, ErrApplicationState
@@ -237,7 +238,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 	// Passive then active authentication.
 	trust, err := s.trustList(ctx)
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	v := &chipauth.Verifier{Trust: trust, Required: []int{1, 2, 13, 15}}
 	res, err := v.Passive(chip, now)
@@ -246,11 +247,11 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 		return Submitted{}, s.refuseChip(ctx, c, app, string(f.Reason), f.Detail)
 	}
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	if err := chipauth.Active(res, app.Challenge, d.AASignature); err != nil {
 		if !errors.As(err, &f) {
-			return Submitted{}, internal(err)
+			return Submitted{}, failure.Unexpected(err)
 		}
 		// An answer that signs one of this account's earlier challenges is
 		// a replay (recorded files and answer, no live chip).
@@ -280,7 +281,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 
 	cit, err := s.citizen(ctx, p.Account.IDNumber)
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	rep := Report{Chip: ChipSummary{DocumentSigner: res.DS.Subject.CommonName, CSCA: res.CSCA.Subject.CommonName,
 		SignatureAlgorithm: res.SignatureAlgorithm, Groups: res.Groups, ActiveAuth: true}}
@@ -298,7 +299,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 	rep.Checks = append(rep.Checks, s.compareFaces(ctx, "face_chip", d.Selfie, portrait))
 	dbPortrait, err := s.registryPortrait(ctx, cit.ID)
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	rep.Checks = append(rep.Checks, checkSelfieNotCopy(d.Selfie, selfieImg, portrait, dbPortrait))
 	if dbPortrait == nil {
@@ -315,11 +316,11 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 	deadline := s.cal.AddWorkingDays(now, s.cfg.Level1Deadline)
 	checks, err := json.Marshal(rep)
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	st, err := s.store.AccountEID(ctx, p.Account.ID)
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	if err := canApply(st, 1); err != nil {
 		return Submitted{}, err
@@ -360,7 +361,7 @@ func (s *Service) SubmitLevel1(ctx context.Context, c Caller, p account.Principa
 		return Submitted{}, ErrApplicationState
 	}
 	if err != nil {
-		return Submitted{}, internal(err)
+		return Submitted{}, failure.Unexpected(err)
 	}
 	if rep.Auto {
 		s.wake()
@@ -426,7 +427,7 @@ func (s *Service) refuseChip(ctx context.Context, c Caller, app store.Applicatio
 		return ErrApplicationState
 	}
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	s.log.Info("chip refused", "application", app.ID, "reason", reason)
 	return ErrChipRefused.WithReason(reason)
@@ -677,10 +678,10 @@ func (s *Service) PutPortrait(ctx context.Context, idNumber, format string, data
 	}
 	sealed, err := s.box.Seal(data, PortraitAD(idNumber))
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	if err := s.store.PutPortrait(ctx, store.Portrait{IDNumber: idNumber, Format: format, Data: sealed, UpdatedAt: s.now()}); err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/icao"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/jurisdiction"
@@ -54,7 +55,7 @@ func (s *Service) Queue(ctx context.Context, c Caller, r Reviewer, limit int) ([
 	apps, err := s.store.ListApplications(ctx, store.ApplicationFilter{States: []store.ApplicationState{store.AppPendingReview},
 		Units: r.units(), Limit: limit})
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	now := s.now()
 	out := make([]QueueItem, 0, len(apps))
@@ -80,7 +81,7 @@ func (s *Service) Queue(ctx context.Context, c Caller, r Reviewer, limit int) ([
 			return nil
 		})
 		if err != nil {
-			return nil, internal(err)
+			return nil, failure.Unexpected(err)
 		}
 	}
 	return out, nil
@@ -113,7 +114,7 @@ func (s *Service) Dossier(ctx context.Context, c Caller, r Reviewer, id string) 
 		return DossierView{}, ErrApplicationNotFound
 	}
 	if err != nil {
-		return DossierView{}, internal(err)
+		return DossierView{}, failure.Unexpected(err)
 	}
 	if !r.Sees(app.Unit) {
 		// Outside the officer's jurisdiction looks like nothing at all.
@@ -122,15 +123,15 @@ func (s *Service) Dossier(ctx context.Context, c Caller, r Reviewer, id string) 
 	v := DossierView{Application: app, Overdue: app.State == store.AppPendingReview && s.now().After(app.DeadlineAt)}
 	if app.Checks != "" {
 		if err := json.Unmarshal([]byte(app.Checks), &v.Report); err != nil {
-			return DossierView{}, internal(err)
+			return DossierView{}, failure.Unexpected(err)
 		}
 	}
 	if v.Citizen, err = s.citizen(ctx, app.IDNumber); err != nil {
-		return DossierView{}, internal(err)
+		return DossierView{}, failure.Unexpected(err)
 	}
 	ev, err := s.store.ApplicationEvidence(ctx, app.ID)
 	if err != nil {
-		return DossierView{}, internal(err)
+		return DossierView{}, failure.Unexpected(err)
 	}
 	open := func(kind string) ([]byte, error) {
 		e, ok := ev[kind]
@@ -140,11 +141,11 @@ func (s *Service) Dossier(ctx context.Context, c Caller, r Reviewer, id string) 
 		return s.box.Open(e.Data, evidenceAD(app.ID, kind))
 	}
 	if v.Selfie, err = open("selfie"); err != nil {
-		return DossierView{}, internal(err)
+		return DossierView{}, failure.Unexpected(err)
 	}
 	dg2, err := open("dg2")
 	if err != nil {
-		return DossierView{}, internal(err)
+		return DossierView{}, failure.Unexpected(err)
 	}
 	if dg2 != nil {
 		if img, typ, ok := portraitFromDG2(dg2); ok {
@@ -152,26 +153,26 @@ func (s *Service) Dossier(ctx context.Context, c Caller, r Reviewer, id string) 
 		}
 	}
 	if v.RegistryPortrait, err = s.registryPortrait(ctx, app.IDNumber); err != nil {
-		return DossierView{}, internal(err)
+		return DossierView{}, failure.Unexpected(err)
 	}
 	read := []string{"selfie", "chip_portrait", "registry_portrait", "checks"}
 	if app.Channel == "desk" {
 		var d DeskDetails
 		if err := json.Unmarshal([]byte(app.Details), &d); err != nil {
-			return DossierView{}, internal(err)
+			return DossierView{}, failure.Unexpected(err)
 		}
 		v.Desk = &d
 		if v.DeskPortrait, err = open("desk_portrait"); err != nil {
-			return DossierView{}, internal(err)
+			return DossierView{}, failure.Unexpected(err)
 		}
 		if v.Signature, err = open("desk_signature"); err != nil {
-			return DossierView{}, internal(err)
+			return DossierView{}, failure.Unexpected(err)
 		}
 		read = []string{"desk_portrait", "registry_portrait", "fingerprint_scores", "signature", "contact", "checks"}
 	}
 	if err := s.audit(ctx, s.store, c, "officer:"+r.ID, "eid.dossier.read", app.IDNumber, "eid_review",
 		map[string]any{"application": app.ID, "evidence": read}); err != nil {
-		return DossierView{}, internal(err)
+		return DossierView{}, failure.Unexpected(err)
 	}
 	return v, nil
 }
@@ -232,21 +233,21 @@ func (s *Service) decideByOfficer(ctx context.Context, c Caller, r Reviewer, id 
 		return ErrApplicationNotFound
 	}
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	if app.State != store.AppPendingReview {
 		return ErrApplicationState
 	}
 	cit, err := s.citizen(ctx, app.IDNumber)
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	err = s.store.InTx(ctx, func(q store.Queries) error { a := app; return fn(q, &a, cit) })
 	if errors.Is(err, store.ErrConflict) {
 		return ErrApplicationState
 	}
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	s.wake()
 	return nil
@@ -376,7 +377,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 func (s *Service) Activate(ctx context.Context, c Caller, accountID string) (int, error) {
 	st, err := s.store.AccountEID(ctx, accountID)
 	if err != nil {
-		return 0, internal(err)
+		return 0, failure.Unexpected(err)
 	}
 	now := s.now()
 	switch {
@@ -390,7 +391,7 @@ func (s *Service) Activate(ctx context.Context, c Caller, accountID string) (int
 				Level: -1, PendingLevel: st.PendingLevel, ActivationDue: st.ActivationDue, At: now})
 		})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
-			return 0, internal(err)
+			return 0, failure.Unexpected(err)
 		}
 		return 0, ErrActivationExpired
 	}
@@ -416,7 +417,7 @@ func (s *Service) Activate(ctx context.Context, c Caller, accountID string) (int
 		return 0, ErrNotApproved
 	}
 	if err != nil {
-		return 0, internal(err)
+		return 0, failure.Unexpected(err)
 	}
 	return st.PendingLevel, nil
 }
@@ -429,11 +430,11 @@ func (s *Service) Reopen(ctx context.Context, c Caller, actor, idNumber string) 
 		return time.Time{}, ErrApplicationNotFound
 	}
 	if err != nil {
-		return time.Time{}, internal(err)
+		return time.Time{}, failure.Unexpected(err)
 	}
 	st, err := s.store.AccountEID(ctx, acc.ID)
 	if err != nil {
-		return time.Time{}, internal(err)
+		return time.Time{}, failure.Unexpected(err)
 	}
 	if st.State != store.EIDActivationExpired {
 		return time.Time{}, ErrNotActivationExpired
@@ -449,7 +450,7 @@ func (s *Service) Reopen(ctx context.Context, c Caller, actor, idNumber string) 
 			map[string]any{"activation_due": due})
 	})
 	if err != nil {
-		return time.Time{}, internal(err)
+		return time.Time{}, failure.Unexpected(err)
 	}
 	return due, nil
 }
@@ -459,7 +460,7 @@ func (s *Service) Reopen(ctx context.Context, c Caller, actor, idNumber string) 
 func (s *Service) ExpireActivations(ctx context.Context) (int, error) {
 	ids, err := s.store.ExpireActivations(ctx, s.now())
 	if err != nil {
-		return 0, internal(err)
+		return 0, failure.Unexpected(err)
 	}
 	return len(ids), nil
 }
@@ -474,12 +475,12 @@ type Status struct {
 func (s *Service) AccountStatus(ctx context.Context, accountID string) (Status, error) {
 	st, err := s.store.AccountEID(ctx, accountID)
 	if err != nil {
-		return Status{}, internal(err)
+		return Status{}, failure.Unexpected(err)
 	}
 	out := Status{EID: st}
 	apps, err := s.store.ListApplications(ctx, store.ApplicationFilter{AccountID: accountID, Limit: 1000})
 	if err != nil {
-		return Status{}, internal(err)
+		return Status{}, failure.Unexpected(err)
 	}
 	for i := range apps {
 		if apps[i].State == store.AppExpired || apps[i].State == store.AppAwaitingEvidence {
@@ -496,7 +497,7 @@ func (s *Service) AccountStatus(ctx context.Context, accountID string) (Status, 
 func (s *Service) Inbox(ctx context.Context, accountID string, limit int) ([]store.InboxMessage, error) {
 	l, err := s.store.ListInbox(ctx, accountID, limit)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	return l, nil
 }
@@ -507,7 +508,7 @@ func (s *Service) MarkRead(ctx context.Context, accountID string, id int64) erro
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNoticeNotFound
 	}
-	return internal(err)
+	return failure.Unexpected(err)
 }
 
 // portraitFromDG2 extracts the first face image of a DG2.

@@ -112,3 +112,14 @@ func As(err error) *Error {
 	}
 	return nil
 }
+
+// Unexpected wraps an error no user can act on as the "internal" failure,
+// keeping it as the cause for the logs; a *Error (or nil) is returned as it
+// is.
+func Unexpected(err error) error {
+	if err == nil || As(err) != nil {
+		return err
+	}
+	return New("internal", Internal, "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.",
+		"Something went wrong on our side. Please try again later.").WithCause(err)
+}

@@ -134,14 +134,6 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-func internal(err error) error {
-	if err == nil || failure.As(err) != nil {
-		return err
-	}
-	return failure.New("internal", failure.Internal, "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.",
-		"Something went wrong on our side. Please try again later.").WithCause(err)
-}
-
 func audit(ctx context.Context, q store.Queries, c account.Caller, at time.Time, actor, action, subject string, detail map[string]any) error {
 	b, _ := json.Marshal(detail)
 	return q.AppendAudit(ctx, store.AuditEvent{At: at, Actor: actor, Action: action, Subject: subject, Purpose: "account_lock",
@@ -170,7 +162,7 @@ func (s *Service) Lock(ctx context.Context, c account.Caller, by, accountID, gro
 		return store.AccountLock{}, ErrAccountNotFound
 	}
 	if err != nil {
-		return store.AccountLock{}, internal(err)
+		return store.AccountLock{}, failure.Unexpected(err)
 	}
 	s.wake()
 	return l, nil
@@ -221,7 +213,7 @@ func (s *Service) Unlock(ctx context.Context, c account.Caller, by, accountID, l
 	}
 	locks, err := s.store.AccountLocks(ctx, accountID, false)
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	var target *store.AccountLock
 	for i := range locks {
@@ -242,7 +234,7 @@ func (s *Service) Unlock(ctx context.Context, c account.Caller, by, accountID, l
 		return ErrLockLifted
 	}
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	s.wake()
 	return nil
@@ -281,7 +273,7 @@ func (s *Service) lift(ctx context.Context, q store.Queries, c account.Caller, b
 // Locks lists an account's locks, newest first.
 func (s *Service) Locks(ctx context.Context, accountID string) ([]store.AccountLock, error) {
 	l, err := s.store.AccountLocks(ctx, accountID, false)
-	return l, internal(err)
+	return l, failure.Unexpected(err)
 }
 
 // SelfLock is the holder locking their own account from the logged-in app.
@@ -301,7 +293,7 @@ func (s *Service) StartRemoteLock(ctx context.Context, idNumber string) (string,
 		return "", time.Time{}, ErrAccountNotFound
 	}
 	if err != nil {
-		return "", time.Time{}, internal(err)
+		return "", time.Time{}, failure.Unexpected(err)
 	}
 	return s.codes.SendCode(ctx, codePurpose, acc.ID, acc.Phone, acc.IDNumber)
 }
@@ -314,7 +306,7 @@ func (s *Service) ConfirmRemoteLock(ctx context.Context, c account.Caller, idNum
 		return store.AccountLock{}, ErrAccountNotFound
 	}
 	if err != nil {
-		return store.AccountLock{}, internal(err)
+		return store.AccountLock{}, failure.Unexpected(err)
 	}
 	if err := s.codes.CheckCode(ctx, codePurpose, acc.ID, code); err != nil {
 		return store.AccountLock{}, err
@@ -329,11 +321,11 @@ func (s *Service) ConfirmRemoteLock(ctx context.Context, c account.Caller, idNum
 func (s *Service) Reconcile(ctx context.Context, accountID string) (bool, error) {
 	acc, err := s.store.Account(ctx, accountID)
 	if err != nil {
-		return false, internal(err)
+		return false, failure.Unexpected(err)
 	}
 	cit, err := s.population.Citizen(ctx, acc.IDNumber)
 	if err != nil {
-		return false, internal(err)
+		return false, failure.Unexpected(err)
 	}
 	today := identity.DateOf(s.now().In(s.loc))
 	want := map[string]bool{store.LockDeceased: cit.LifeStatus == registry.Deceased}
@@ -342,7 +334,7 @@ func (s *Service) Reconcile(ctx context.Context, accountID string) (bool, error)
 	want[store.LockCardRevoked] = !valid && hasCard && latest.Status == registry.CardRevoked && !want[store.LockDeceased]
 	locks, err := s.store.AccountLocks(ctx, accountID, true)
 	if err != nil {
-		return false, internal(err)
+		return false, failure.Unexpected(err)
 	}
 	active := map[string]store.AccountLock{}
 	for _, l := range locks {
@@ -370,7 +362,7 @@ func (s *Service) Reconcile(ctx context.Context, accountID string) (bool, error)
 			continue // another instance did it
 		}
 		if err != nil {
-			return changed, internal(err)
+			return changed, failure.Unexpected(err)
 		}
 		changed = true
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -52,7 +53,7 @@ func (s *Service) RegisterClient(ctx context.Context, actor, id string, reg Regi
 		return s.putClient(ctx, q, actor, "sso.client_registered", c)
 	})
 	if err != nil {
-		return Registered{}, internal(err)
+		return Registered{}, failure.Unexpected(err)
 	}
 	return Registered{Client: c, Secret: secret}, nil
 }
@@ -87,7 +88,7 @@ func (s *Service) UpdateClient(ctx context.Context, actor, id string, reg Regist
 	}
 	c.Registration, c.UpdatedAt = reg, s.now()
 	if err := s.st.InTx(ctx, func(q store.Queries) error { return s.putClient(ctx, q, actor, "sso.client_updated", c) }); err != nil {
-		return Registered{}, internal(err)
+		return Registered{}, failure.Unexpected(err)
 	}
 	return Registered{Client: c, Secret: secret}, nil
 }
@@ -106,7 +107,7 @@ func (s *Service) RotateSecret(ctx context.Context, actor, id string) (Registere
 	secret := newSecret()
 	c.SecretHash, c.UpdatedAt = hashSecret(secret), s.now()
 	if err := s.st.InTx(ctx, func(q store.Queries) error { return s.putClient(ctx, q, actor, "sso.client_secret_rotated", c) }); err != nil {
-		return Registered{}, internal(err)
+		return Registered{}, failure.Unexpected(err)
 	}
 	return Registered{Client: c, Secret: secret}, nil
 }
@@ -134,7 +135,7 @@ func (s *Service) SetClientDisabled(ctx context.Context, actor, id string, disab
 		return err
 	})
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	return c, nil
 }
@@ -143,13 +144,13 @@ func (s *Service) SetClientDisabled(ctx context.Context, actor, id string, disab
 func (s *Service) ListClients(ctx context.Context) ([]*Client, error) {
 	rows, err := s.st.ListRelyingParties(ctx)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	out := make([]*Client, 0, len(rows))
 	for _, r := range rows {
 		c, err := clientFromStore(r)
 		if err != nil {
-			return nil, internal(err)
+			return nil, failure.Unexpected(err)
 		}
 		out = append(out, c)
 	}
@@ -174,7 +175,7 @@ func (s *Service) ListUsage(ctx context.Context, accountID string, before int64,
 	}
 	rows, err := s.st.ListUsage(ctx, accountID, before, limit)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	names := map[string]string{}
 	out := make([]Usage, 0, len(rows))
@@ -212,7 +213,7 @@ type ConsentView struct {
 func (s *Service) ListConsents(ctx context.Context, accountID string) ([]ConsentView, error) {
 	rows, err := s.st.ListConsents(ctx, accountID)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	out := make([]ConsentView, 0, len(rows))
 	for _, r := range rows {
@@ -239,5 +240,5 @@ func (s *Service) RevokeConsent(ctx context.Context, ip, accountID, clientID str
 		}
 		return s.usage(ctx, q, accountID, clientID, "consent_revoked", ip, nil)
 	})
-	return internal(err)
+	return failure.Unexpected(err)
 }

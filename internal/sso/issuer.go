@@ -45,7 +45,7 @@ func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (*C
 func (s *Service) SigningKey(ctx context.Context, alg string) (kid string, signer crypto.Signer, err error) {
 	k, err := s.keys.Signing(ctx, jose.SignatureAlgorithm(alg))
 	if err != nil {
-		return "", nil, internal(err)
+		return "", nil, failure.Unexpected(err)
 	}
 	return k.id, k.private, nil
 }
@@ -56,7 +56,7 @@ func (s *Service) SigningKey(ctx context.Context, alg string) (kid string, signe
 func (s *Service) JWKS(ctx context.Context) ([]byte, error) {
 	keys, err := s.keys.snapshot(ctx)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	now := s.keys.now()
 	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
@@ -67,7 +67,7 @@ func (s *Service) JWKS(ctx context.Context) ([]byte, error) {
 	}
 	b, err := json.Marshal(set)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	return b, nil
 }

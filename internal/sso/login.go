@@ -17,6 +17,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/op"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/notify"
 	"github.com/vneid/vneid/internal/store"
 )
@@ -90,14 +91,14 @@ func (s *Service) SessionByToken(ctx context.Context, token string) (*Session, e
 		return nil, nil
 	}
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	if !row.EndedAt.IsZero() || !s.now().Before(row.ExpiresAt) {
 		return nil, nil
 	}
 	var d sessionData
 	if err := json.Unmarshal(row.Data, &d); err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	return &Session{ID: row.ID, AccountID: row.AccountID, AMR: d.AMR, AuthTime: d.AuthTime, ExpiresAt: row.ExpiresAt}, nil
 }
@@ -127,7 +128,7 @@ func (s *Service) FinishPassword(ctx context.Context, c account.Caller, reqID, t
 		ns, err = s.openSession(ctx, q, a.ID, []string{amrPassword, amrSMS, amrMFA})
 		return err
 	})
-	return ns, internal(err)
+	return ns, failure.Unexpected(err)
 }
 
 // QRPrefix starts the payload of a sign-in QR code.
@@ -144,7 +145,7 @@ func (s *Service) QRCode(ctx context.Context, reqID string, renew bool) (string,
 	if a.QRNonce == "" || renew {
 		a.QRNonce, a.QRAccount, a.QRAMR = newID(), "", nil
 		if err := s.putRequest(ctx, s.st, a, row.CodeHash, row.ExpiresAt); err != nil {
-			return "", internal(err)
+			return "", failure.Unexpected(err)
 		}
 	}
 	return QRPrefix + a.ID + "." + s.qrSecret(a), nil
@@ -190,7 +191,7 @@ func (s *Service) ApproveQR(ctx context.Context, c account.Caller, p account.Pri
 	// One approval per code, even when two arrive at once on different
 	// instances.
 	if n, err := s.st.Hit(ctx, "sso-qr:"+a.ID+":"+a.QRNonce, a.CreatedAt, row.ExpiresAt); err != nil {
-		return QRApproval{}, internal(err)
+		return QRApproval{}, failure.Unexpected(err)
 	} else if n > 1 {
 		return QRApproval{}, ErrQRInvalid.WithFields("payload")
 	}
@@ -203,7 +204,7 @@ func (s *Service) ApproveQR(ctx context.Context, c account.Caller, p account.Pri
 			map[string]any{"client": a.ClientID})
 	})
 	if err != nil {
-		return QRApproval{}, internal(err)
+		return QRApproval{}, failure.Unexpected(err)
 	}
 	return QRApproval{Client: cl, Claims: claimNames(a.Scopes), Level: a.Level, Expires: row.ExpiresAt}, nil
 }
@@ -228,7 +229,7 @@ func (s *Service) PollQR(ctx context.Context, reqID string) (*NewSession, error)
 		return s.putRequest(ctx, q, a, row.CodeHash, row.ExpiresAt)
 	})
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	return &ns, nil
 }
@@ -285,7 +286,7 @@ func (s *Service) Continue(ctx context.Context, c account.Caller, reqID string, 
 	}
 	acc, err := s.st.Account(ctx, se.AccountID)
 	if err != nil {
-		return 0, internal(err)
+		return 0, failure.Unexpected(err)
 	}
 	if acc.State != store.AccountActive {
 		return 0, ErrLocked
@@ -301,7 +302,7 @@ func (s *Service) Continue(ctx context.Context, c account.Caller, reqID string, 
 	if len(want) > 0 && !slices.Contains(a.Prompt, oidc.PromptConsent) {
 		con, err := s.st.Consent(ctx, acc.ID, a.ClientID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return 0, internal(err)
+			return 0, failure.Unexpected(err)
 		}
 		if err != nil || !containsAll(con.Scopes, want) {
 			return StepConsent, nil
@@ -329,14 +330,14 @@ func (s *Service) Decide(ctx context.Context, c account.Caller, reqID string, se
 	}
 	acc, err := s.st.Account(ctx, se.AccountID)
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	if !approve {
 		err := s.st.InTx(ctx, func(q store.Queries) error {
 			return s.usage(ctx, q, acc.ID, a.ClientID, "consent_refused", c.IP, map[string]any{"claims": claimNames(a.Scopes)})
 		})
 		if err != nil {
-			return internal(err)
+			return failure.Unexpected(err)
 		}
 		return ErrConsentRefused
 	}
@@ -387,7 +388,7 @@ func (s *Service) finish(ctx context.Context, c account.Caller, a *authRequest, 
 		}
 		return s.putRequest(ctx, q, a, row.CodeHash, row.ExpiresAt)
 	})
-	return internal(err)
+	return failure.Unexpected(err)
 }
 
 // EndSession signs the browser's session out: its tokens are revoked and
@@ -399,11 +400,11 @@ func (s *Service) EndSession(ctx context.Context, c account.Caller, sessionID st
 		return nil
 	}
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	clients, err := s.st.SSOSessionClients(ctx, sessionID)
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	type logout struct{ uri, token string }
 	var logouts []logout
@@ -414,7 +415,7 @@ func (s *Service) EndSession(ctx context.Context, c account.Caller, sessionID st
 		}
 		tok, err := s.logoutToken(ctx, cl, se.AccountID, sessionID)
 		if err != nil {
-			return internal(err)
+			return failure.Unexpected(err)
 		}
 		logouts = append(logouts, logout{cl.BackChannelLogoutURI, tok})
 	}
@@ -441,7 +442,7 @@ func (s *Service) EndSession(ctx context.Context, c account.Caller, sessionID st
 		return nil
 	})
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	if len(logouts) > 0 {
 		s.notify()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -64,11 +65,11 @@ func (s *Service) Push(ctx context.Context, clientID string, params url.Values) 
 	id := "par-" + newID()
 	b, err := json.Marshal(authRequest{ID: id, ClientID: clientID, Pushed: params.Encode(), CreatedAt: s.now()})
 	if err != nil {
-		return "", 0, internal(err)
+		return "", 0, failure.Unexpected(err)
 	}
 	exp := s.now().Add(s.cfg.PARTTL)
 	if err := s.st.PutSSORequest(ctx, store.SSORequest{ID: id, ClientID: clientID, Data: b, ExpiresAt: exp}); err != nil {
-		return "", 0, internal(err)
+		return "", 0, failure.Unexpected(err)
 	}
 	return RequestURIPrefix + id, int(s.cfg.PARTTL.Seconds()), nil
 }

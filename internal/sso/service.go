@@ -199,14 +199,6 @@ var (
 		"Không có sự đồng ý chia sẻ dữ liệu với bên này.", "There is no consent to share data with this relying party.")
 )
 
-func internal(err error) error {
-	if err == nil || failure.As(err) != nil {
-		return err
-	}
-	return failure.New("internal", failure.Internal, "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.",
-		"Something went wrong on our side. Please try again later.").WithCause(err)
-}
-
 // usage appends a usage record in q.
 func (s *Service) usage(ctx context.Context, q store.Queries, accountID, clientID, kind, ip string, detail map[string]any) error {
 	b, err := json.Marshal(detail)

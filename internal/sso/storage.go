@@ -12,6 +12,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -67,7 +68,7 @@ func (s *Service) Client(ctx context.Context, id string) (*Client, error) {
 		return nil, ErrClientNotFound
 	}
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	return clientFromStore(rp)
 }
@@ -102,7 +103,7 @@ func (s *Service) request(ctx context.Context, id string) (*authRequest, store.S
 		return nil, row, ErrRequestNotFound
 	}
 	if err != nil {
-		return nil, row, internal(err)
+		return nil, row, failure.Unexpected(err)
 	}
 	a, err := decodeRequest(row)
 	if err != nil || a.Pushed != "" {

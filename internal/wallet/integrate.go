@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/store"
@@ -129,14 +130,14 @@ func (s *Service) RequestIntegration(ctx context.Context, c account.Caller, p ac
 			map[string]any{"request": r.ID, "kind": kind, "channel": "app"})
 	})
 	if err != nil {
-		return Request{}, internal(err)
+		return Request{}, failure.Unexpected(err)
 	}
 	if err := s.process(ctx, r); err != nil {
 		return Request{}, err
 	}
 	got, err := s.store.IntegrationRequest(ctx, r.ID)
 	if err != nil {
-		return Request{}, internal(err)
+		return Request{}, failure.Unexpected(err)
 	}
 	return requestView(got), nil
 }
@@ -160,7 +161,7 @@ func (s *Service) inWallet(ctx context.Context, q store.Queries, accountID strin
 func (s *Service) ListRequests(ctx context.Context, p account.Principal) ([]Request, error) {
 	rows, err := s.store.ListIntegrationRequests(ctx, p.Account.ID, 100)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	out := make([]Request, 0, len(rows))
 	for _, r := range rows {
@@ -205,7 +206,7 @@ func (s *Service) process(ctx context.Context, r store.IntegrationRequest) error
 		return s.decide(ctx, r, ReasonCitizen, nil)
 	}
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	var found []sources.Document
 	if r.Number != "" {
@@ -216,7 +217,7 @@ func (s *Service) process(ctx context.Context, r store.IntegrationRequest) error
 		case errors.Is(err, sources.ErrUnavailable):
 			return s.retry(ctx, r, err)
 		case err != nil:
-			return internal(err)
+			return failure.Unexpected(err)
 		}
 		found = []sources.Document{d}
 	} else {
@@ -225,7 +226,7 @@ func (s *Service) process(ctx context.Context, r store.IntegrationRequest) error
 		case errors.Is(err, sources.ErrUnavailable):
 			return s.retry(ctx, r, err)
 		case err != nil:
-			return internal(err)
+			return failure.Unexpected(err)
 		}
 		if len(docs) == 0 {
 			return s.decide(ctx, r, ReasonNotFound, nil)
@@ -265,7 +266,7 @@ func (s *Service) retry(ctx context.Context, r store.IntegrationRequest, cause e
 	s.log.Warn("document source unavailable; integration request retried later", "request", r.ID, "kind", r.Kind,
 		"attempt", r.Attempts+1, "err", cause)
 	if err := s.store.RetryIntegrationRequest(ctx, r.ID, cause.Error(), now.Add(wait)); err != nil && !errors.Is(err, store.ErrConflict) {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	return nil
 }
@@ -318,7 +319,7 @@ func (s *Service) decide(ctx context.Context, r store.IntegrationRequest, reason
 	if errors.Is(err, store.ErrConflict) {
 		return nil // another instance decided it first
 	}
-	return internal(err)
+	return failure.Unexpected(err)
 }
 
 func lower(s string) string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -47,9 +48,9 @@ func (s *Service) SetPasscode(ctx context.Context, c account.Caller, p account.P
 	}
 	hash, err := account.HashPassword(passcode, s.cfg.Argon2)
 	if err != nil {
-		return internal(err)
+		return failure.Unexpected(err)
 	}
-	return internal(s.store.InTx(ctx, func(q store.Queries) error {
+	return failure.Unexpected(s.store.InTx(ctx, func(q store.Queries) error {
 		if err := q.SetPasscodeHash(ctx, p.Account.ID, hash, s.now()); err != nil {
 			return err
 		}
@@ -70,22 +71,22 @@ type Unlocked struct {
 // even for the right passcode; right ones are not counted.
 func (s *Service) Unlock(ctx context.Context, c account.Caller, p account.Principal, passcode string) (Unlocked, error) {
 	if err := s.limiter.Blocked(ctx, s.cfg.PasscodeAttempts, p.Account.ID); err != nil {
-		return Unlocked{}, internal(err)
+		return Unlocked{}, failure.Unexpected(err)
 	}
 	acc, err := s.store.Account(ctx, p.Account.ID)
 	if err != nil {
-		return Unlocked{}, internal(err)
+		return Unlocked{}, failure.Unexpected(err)
 	}
 	if acc.PasscodeHash == "" {
 		return Unlocked{}, ErrPasscodeNotSet
 	}
 	ok, _, err := account.VerifyPassword(acc.PasscodeHash, passcode, s.cfg.Argon2)
 	if err != nil {
-		return Unlocked{}, internal(err)
+		return Unlocked{}, failure.Unexpected(err)
 	}
 	if !ok {
 		if err := s.limiter.Fail(ctx, s.cfg.PasscodeAttempts, p.Account.ID); err != nil {
-			return Unlocked{}, internal(err)
+			return Unlocked{}, failure.Unexpected(err)
 		}
 		_ = s.store.InTx(ctx, func(q store.Queries) error {
 			return s.audit(ctx, q, c, "account:"+p.Account.ID, "wallet.unlock.failed", p.Account.IDNumber, "wallet", nil)

@@ -82,7 +82,7 @@ func (s *Service) Present(ctx context.Context, c account.Caller, p account.Princ
 	}
 	cit, err := s.population.Citizen(ctx, p.Account.IDNumber)
 	if err != nil {
-		return Presented{}, internal(err)
+		return Presented{}, failure.Unexpected(err)
 	}
 	var docs []presentation.Document
 	var record []presentedDoc
@@ -139,7 +139,7 @@ func (s *Service) Present(ctx context.Context, c account.Caller, p account.Princ
 	}
 	kid, signer, err := s.issuer.SigningKey(ctx, PresentationAlg)
 	if err != nil {
-		return Presented{}, internal(err)
+		return Presented{}, failure.Unexpected(err)
 	}
 	now := s.now().Truncate(time.Second)
 	id := base64.RawURLEncoding.EncodeToString(randomBytes(16))
@@ -147,7 +147,7 @@ func (s *Service) Present(ctx context.Context, c account.Caller, p account.Princ
 		IssuedAt: now, ExpiresAt: now.Add(ttl), Nonce: req.Nonce, Audience: req.Audience, Documents: docs},
 		presentation.Key{ID: kid, Algorithm: PresentationAlg, Signer: signer}, rand.Reader)
 	if err != nil {
-		return Presented{}, internal(err)
+		return Presented{}, failure.Unexpected(err)
 	}
 	if len(token) > s.cfg.MaxPresentationBytes {
 		return Presented{}, ErrTooLarge
@@ -167,7 +167,7 @@ func (s *Service) Present(ctx context.Context, c account.Caller, p account.Princ
 			map[string]any{"presentation": id, "documents": len(record)})
 	})
 	if err != nil {
-		return Presented{}, internal(err)
+		return Presented{}, failure.Unexpected(err)
 	}
 	return Presented{ID: id, Token: token, IssuedAt: now.UTC(), ExpiresAt: now.Add(ttl).UTC(), Size: len(token)}, nil
 }
@@ -180,11 +180,11 @@ func (s *Service) walletDocument(ctx context.Context, accountID string, kind sou
 		if errors.Is(err, store.ErrNotFound) {
 			return row, ErrDocumentNotFound
 		}
-		return row, internal(err)
+		return row, failure.Unexpected(err)
 	}
 	rows, err := s.store.WalletDocuments(ctx, accountID)
 	if err != nil {
-		return store.WalletDocument{}, internal(err)
+		return store.WalletDocument{}, failure.Unexpected(err)
 	}
 	var found []store.WalletDocument
 	for _, r := range rows {
@@ -272,7 +272,7 @@ type PresentationView struct {
 func (s *Service) ListPresentations(ctx context.Context, p account.Principal) ([]PresentationView, error) {
 	rows, err := s.store.ListPresentations(ctx, p.Account.ID, 50)
 	if err != nil {
-		return nil, internal(err)
+		return nil, failure.Unexpected(err)
 	}
 	out := make([]PresentationView, 0, len(rows))
 	for _, r := range rows {
@@ -303,7 +303,7 @@ func (s *Service) RevokePresentation(ctx context.Context, c account.Caller, p ac
 		return s.audit(ctx, q, c, "account:"+p.Account.ID, "wallet.presentation.revoked", p.Account.IDNumber, "presentation",
 			map[string]any{"presentation": id, "count": n})
 	})
-	return n, internal(err)
+	return n, failure.Unexpected(err)
 }
 
 // Verifier is a relying party calling the verification API.
@@ -329,7 +329,7 @@ func (s *Service) NewNonce(ctx context.Context, v Verifier) (Nonce, error) {
 	h := sha256.Sum256([]byte(n))
 	if err := s.store.CreateVerifierNonce(ctx, store.VerifierNonce{Hash: h[:], ClientID: v.ID, CreatedAt: now,
 		ExpiresAt: now.Add(s.cfg.NonceTTL)}); err != nil {
-		return Nonce{}, internal(err)
+		return Nonce{}, failure.Unexpected(err)
 	}
 	return Nonce{Nonce: n, ExpiresAt: now.Add(s.cfg.NonceTTL).UTC()}, nil
 }
@@ -407,7 +407,7 @@ func presentationFailure(err error) error {
 	case "presentation_wrong_issuer":
 		f = failure.New("presentation_wrong_issuer", failure.Invalid, vi, en)
 	default: // the key set could not be read: ours to fix
-		return internal(err)
+		return failure.Unexpected(err)
 	}
 	return f.WithCause(err)
 }
@@ -421,7 +421,7 @@ func presentationFailure(err error) error {
 func (s *Service) VerifyOnline(ctx context.Context, c account.Caller, v Verifier, token, nonce string) (Verification, error) {
 	keys, err := s.keySet(ctx)
 	if err != nil {
-		return Verification{}, internal(err)
+		return Verification{}, failure.Unexpected(err)
 	}
 	now := s.now()
 	got, err := presentation.Verify(strings.TrimSpace(token), keys, presentation.VerifyOptions{Issuer: s.issuer.Issuer(), Now: now})
@@ -433,7 +433,7 @@ func (s *Service) VerifyOnline(ctx context.Context, c account.Caller, v Verifier
 		return Verification{}, ErrRevoked
 	}
 	if err != nil {
-		return Verification{}, internal(err)
+		return Verification{}, failure.Unexpected(err)
 	}
 	switch rec.State {
 	case store.PresentationRevoked:
@@ -449,7 +449,7 @@ func (s *Service) VerifyOnline(ctx context.Context, c account.Caller, v Verifier
 	}
 	acc, err := s.store.Account(ctx, rec.AccountID)
 	if err != nil {
-		return Verification{}, internal(err)
+		return Verification{}, failure.Unexpected(err)
 	}
 	if acc.State != store.AccountActive {
 		return Verification{}, ErrRevoked
@@ -517,7 +517,7 @@ func (s *Service) VerifyOnline(ctx context.Context, c account.Caller, v Verifier
 			map[string]any{"presentation": got.ID, "attributes": v.StateBody})
 	})
 	if err != nil {
-		return Verification{}, internal(err)
+		return Verification{}, failure.Unexpected(err)
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/store"
@@ -117,7 +118,7 @@ func (s *Service) eidCard(c registry.Citizen, level int) EIDCard {
 func (s *Service) documentView(d store.WalletDocument, withClaims bool) (Document, sources.Document, error) {
 	var src sources.Document
 	if err := json.Unmarshal(d.Data, &src); err != nil {
-		return Document{}, src, internal(err)
+		return Document{}, src, failure.Unexpected(err)
 	}
 	vi, en := d.Kind.Label()
 	v := Document{Kind: d.Kind, Number: d.Number, LabelVI: vi, LabelEN: en, Status: d.Status,
@@ -141,11 +142,11 @@ func (s *Service) Wallet(ctx context.Context, c account.Caller, p account.Princi
 	}
 	cit, err := s.population.Citizen(ctx, p.Account.IDNumber)
 	if err != nil {
-		return View{}, internal(err)
+		return View{}, failure.Unexpected(err)
 	}
 	rows, err := s.store.WalletDocuments(ctx, p.Account.ID)
 	if err != nil {
-		return View{}, internal(err)
+		return View{}, failure.Unexpected(err)
 	}
 	v := View{EID: s.eidCard(cit, p.Account.Level), Documents: []Document{}}
 	for _, r := range rows {
@@ -159,7 +160,7 @@ func (s *Service) Wallet(ctx context.Context, c account.Caller, p account.Princi
 		return s.audit(ctx, q, c, "account:"+p.Account.ID, "wallet.read", p.Account.IDNumber, "wallet",
 			map[string]any{"documents": len(v.Documents)})
 	})
-	return v, internal(err)
+	return v, failure.Unexpected(err)
 }
 
 // Document returns one wallet document; the read is audited.
@@ -175,7 +176,7 @@ func (s *Service) Document(ctx context.Context, c account.Caller, p account.Prin
 		return Document{}, ErrDocumentNotFound
 	}
 	if err != nil {
-		return Document{}, internal(err)
+		return Document{}, failure.Unexpected(err)
 	}
 	d, _, err := s.documentView(row, true)
 	if err != nil {
@@ -185,5 +186,5 @@ func (s *Service) Document(ctx context.Context, c account.Caller, p account.Prin
 		return s.audit(ctx, q, c, "account:"+p.Account.ID, "wallet.document.read", p.Account.IDNumber, "wallet",
 			map[string]any{"kind": kind})
 	})
-	return d, internal(err)
+	return d, failure.Unexpected(err)
 }

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/vneid/vneid/internal/account"
-	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
@@ -195,17 +194,6 @@ func randomBytes(n int) []byte {
 }
 
 func newID() string { return hex.EncodeToString(randomBytes(16)) }
-
-func internal(err error) error {
-	if err == nil {
-		return nil
-	}
-	if f := failure.As(err); f != nil {
-		return f
-	}
-	return failure.New("internal", failure.Internal, "Đã có lỗi xảy ra. Vui lòng thử lại sau.",
-		"Something went wrong. Please try again later.").WithCause(err)
-}
 
 func (s *Service) audit(ctx context.Context, q store.Queries, c account.Caller, actor, action, subject, purpose string, detail map[string]any) error {
 	d := ""
