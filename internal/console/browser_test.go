@@ -3,7 +3,7 @@ package console_test
 import (
 	"context"
 	"errors"
-	"io"
+	"github.com/vneid/vneid/internal/browsertest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,19 +17,17 @@ import (
 	"github.com/vneid/vneid/internal/store/storetest"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
 // TestConsoleInChromium signs in, opens a dossier and approves it in a
 // headless Chromium, as an officer at a desk PC would. It runs on SQLite
 // only: the HTTP tests cover both stores.
 func TestConsoleInChromium(t *testing.T) {
-	needChromium(t)
+	browsertest.Need(t)
 	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st, nil) // the officer service on the real clock: the code is typed now
 	d := e.submitDossier(t, 7, "Lê Văn Cường")
 	reviewer := e.officer(t, "reviewer.browser", []string{officer.RoleReviewer}, "CA-01")
 
-	ctx, bctx, fail := startChromium(t, 45*time.Second)
+	ctx, bctx, fail := browsertest.Start(t, 45*time.Second)
 
 	// Sign in.
 	base := e.srv.URL
@@ -125,69 +123,4 @@ func TestConsoleInChromium(t *testing.T) {
 	if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
 		t.Fatal("the browser test ran out of time")
 	}
-}
-
-// needChromium skips the test when Chromium is missing and
-// VNEID_SKIP_BROWSER=1 says that is fine, and fails it otherwise: CI, where
-// Chromium is installed, always runs the browser tests.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("VNEID_SKIP_BROWSER") == "1" {
-			t.Skipf("no Chromium at %s; skipped because VNEID_SKIP_BROWSER=1", chromiumPath)
-		}
-		t.Fatalf("Chromium is needed at %s for the browser test (%v): install it (apt-get install chromium) "+
-			"or set VNEID_SKIP_BROWSER=1 to skip this test", chromiumPath, err)
-	}
-}
-
-// startChromium starts a headless Chromium for the test, with a fake
-// camera that getUserMedia opens without asking. It returns the test's
-// deadline context, the browser's context and a function that fails the
-// test with the browser's output.
-func startChromium(t *testing.T, timeout time.Duration, flags ...chromedp.ExecAllocatorOption) (context.Context, context.Context, func(string, error)) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	chromeOut := &syncBuffer{}
-	opts := append([]chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), // containers have a small /dev/shm
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-		chromedp.CombinedOutput(&limitedWriter{w: chromeOut, n: 64 << 10}),
-	}, flags...)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelBrowser)
-	fail := func(step string, err error) {
-		t.Helper()
-		t.Fatalf("%s: %v\nChromium output:\n%s", step, err, chromeOut.String())
-	}
-	return ctx, bctx, fail
-}
-
-// limitedWriter keeps the first n bytes of the browser's output for failure
-// messages.
-type limitedWriter struct {
-	w io.Writer
-	n int
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if l.n > 0 {
-		k := min(len(p), l.n)
-		_, _ = l.w.Write(p[:k])
-		l.n -= k
-	}
-	return len(p), nil
 }

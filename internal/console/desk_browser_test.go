@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"errors"
+	"github.com/vneid/vneid/internal/browsertest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,7 +30,7 @@ import (
 // approve it. A second application checks the script: the webcam capture
 // (Chromium's fake camera) and a signature drawn on the pad.
 func TestDeskInChromium(t *testing.T) {
-	needChromium(t)
+	browsertest.Need(t)
 	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st, nil) // the officer service on the real clock: the codes are typed now
 	ctx := context.Background()
@@ -57,7 +58,7 @@ func TestDeskInChromium(t *testing.T) {
 	rightFile := write("ngon-tro-phai.iso", hoa.finger(t, right))
 	leftFile := write("ngon-tro-trai.iso", hoa.finger(t, left))
 
-	tctx, bctx, fail := startChromium(t, 120*time.Second,
+	tctx, bctx, fail := browsertest.Start(t, 120*time.Second,
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-fake-ui-for-media-stream", true))
 	base := e.srv.URL

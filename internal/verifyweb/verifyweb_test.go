@@ -12,11 +12,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/vneid/vneid/internal/browsertest"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -572,7 +572,7 @@ const readResult = `(() => {
 // page is served over http://127.0.0.1, which Chromium treats as a secure
 // context, so WebCrypto is available without TLS.
 func TestVerifyPageInChromium(t *testing.T) {
-	needChromium(t)
+	browsertest.Need(t)
 	es := testKeyES256(t)
 	ed := testKeyEdDSA()
 	srv := newVerifierServer(t, es)
@@ -585,7 +585,7 @@ func TestVerifyPageInChromium(t *testing.T) {
 	}
 	dir := t.TempDir()
 
-	ctx, bctx, fail := startChromium(t, 40*time.Second)
+	ctx, bctx, fail := browsertest.Start(t, 40*time.Second)
 	open := func(lang string) {
 		t.Helper()
 		target := srv.URL + verifyweb.Path
@@ -895,89 +895,4 @@ func alterPayload(t *testing.T, sdjwt string) string {
 	}
 	parts[1] = base64.RawURLEncoding.EncodeToString(raw)
 	return strings.Join(parts, ".") + "~" + rest
-}
-
-const chromiumPath = "/usr/bin/chromium"
-
-// needChromium skips the test when Chromium is missing and
-// VNEID_SKIP_BROWSER=1 says that is fine, and fails it otherwise: CI, where
-// Chromium is installed, always runs the browser tests. (As in
-// internal/console.)
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("VNEID_SKIP_BROWSER") == "1" {
-			t.Skipf("no Chromium at %s; skipped because VNEID_SKIP_BROWSER=1", chromiumPath)
-		}
-		t.Fatalf("Chromium is needed at %s for the browser test (%v): install it (apt-get install chromium) "+
-			"or set VNEID_SKIP_BROWSER=1 to skip this test", chromiumPath, err)
-	}
-}
-
-// startChromium starts a headless Chromium for the test. It returns the
-// test's deadline context, the browser's context and a function that fails
-// the test with the browser's output. (As in internal/console.)
-func startChromium(t *testing.T, timeout time.Duration, flags ...chromedp.ExecAllocatorOption) (context.Context, context.Context, func(string, error)) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	chromeOut := &syncBuffer{}
-	opts := append([]chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), // containers have a small /dev/shm
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(900, 1100),
-		chromedp.CombinedOutput(&limitedWriter{w: chromeOut, n: 64 << 10}),
-	}, flags...)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelBrowser)
-	fail := func(step string, err error) {
-		t.Helper()
-		t.Fatalf("%s: %v\nChromium output:\n%s", step, err, chromeOut.String())
-	}
-	return ctx, bctx, fail
-}
-
-// limitedWriter keeps the first n bytes of the browser's output for failure
-// messages.
-type limitedWriter struct {
-	w io.Writer
-	n int
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if l.n > 0 {
-		k := min(len(p), l.n)
-		_, _ = l.w.Write(p[:k])
-		l.n -= k
-	}
-	return len(p), nil
-}
-
-// syncBuffer collects the browser's output.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
