@@ -140,10 +140,6 @@ func (s *Server) addLock(w http.ResponseWriter, r *http.Request, actor string) {
 	if !ok {
 		return
 	}
-	if req.Ground == store.LockCardRevoked || req.Ground == store.LockDeceased {
-		writeError(w, r, s.log, locking.ErrAutomatic)
-		return
-	}
 	l, err := s.locking.Lock(r.Context(), s.caller(r), actor, a.ID, req.Ground, req.Reason, req.Evidence)
 	if err != nil {
 		writeError(w, r, s.log, err)

@@ -61,11 +61,12 @@ func TestLockAcrossInstances(t *testing.T) {
 		if lock["ground"] != "self" || lock["state"] != "active" || lock["ground_vi"] == "" {
 			t.Errorf("lock = %v", lock)
 		}
-		// B refuses at once: the live session and a new login.
+		// B refuses at once: the live session (ended by the lock, so that
+		// unlocking does not bring it back) and a new login.
 		if _, _, err := cb.Me(ctx); err == nil {
 			t.Fatal("B still serves the locked account's session")
 		} else {
-			wantProblem(t, err, "account_locked", http.StatusForbidden)
+			wantProblem(t, err, "unauthenticated", http.StatusUnauthorized)
 		}
 		cb2 := &appclient.Client{BaseURL: bURL, Device: ca.Device}
 		if _, err := cb2.Login(ctx, adultID, password); err == nil {

@@ -42,6 +42,9 @@ var (
 	ErrAutomatic = failure.New("lock_automatic", failure.Conflict,
 		"Khóa theo căn cứ tự động (thẻ bị thu hồi, công dân đã mất) chỉ được gỡ khi căn cứ chấm dứt trong Cơ sở dữ liệu quốc gia về dân cư.",
 		"An automatic lock (card revoked, holder deceased) is lifted only when its ground ends in the population database.")
+	ErrAutomaticGround = failure.New("lock_ground_automatic", failure.Invalid,
+		"Căn cứ thẻ bị thu hồi hoặc công dân đã mất được áp dụng tự động từ Cơ sở dữ liệu quốc gia về dân cư, không khóa bằng tay.",
+		"The card-revoked and deceased grounds are applied from the population database, not by hand.")
 	ErrAccountNotFound = failure.New("lock_account_not_found", failure.NotFound,
 		"Không tìm thấy tài khoản định danh điện tử của số định danh cá nhân này.",
 		"There is no e-ID account for this personal ID number.")
@@ -148,6 +151,9 @@ func (s *Service) Lock(ctx context.Context, c account.Caller, by, accountID, gro
 	if _, _, ok := GroundLabel(ground); !ok {
 		return store.AccountLock{}, ErrGround.WithFields("ground")
 	}
+	if automatic(ground) {
+		return store.AccountLock{}, ErrAutomaticGround.WithFields("ground")
+	}
 	reason, evidence = strings.TrimSpace(reason), strings.TrimSpace(evidence)
 	if len(reason) > 2000 || len(evidence) > 2000 || (ground == store.LockViolation || ground == store.LockAuthority) && (reason == "" || evidence == "") {
 		return store.AccountLock{}, ErrReasonRequired.WithFields("reason", "evidence")
@@ -180,6 +186,11 @@ func (s *Service) lock(ctx context.Context, q store.Queries, c account.Caller, b
 		return store.AccountLock{}, err
 	}
 	if err := q.SetAccountState(ctx, accountID, store.AccountLocked, now); err != nil {
+		return store.AccountLock{}, err
+	}
+	// Sessions end for good: unlocking later must not bring back a session
+	// of a stolen phone.
+	if _, err := q.RevokeAccountSessions(ctx, accountID, now); err != nil {
 		return store.AccountLock{}, err
 	}
 	if _, err := q.RevokePresentations(ctx, accountID, ""); err != nil {
@@ -324,6 +335,10 @@ func (s *Service) Reconcile(ctx context.Context, accountID string) (bool, error)
 		return false, failure.Unexpected(err)
 	}
 	cit, err := s.population.Citizen(ctx, acc.IDNumber)
+	if errors.Is(err, registry.ErrNotFound) {
+		s.log.Warn("account without a population record; no automatic ground applied", "account", accountID)
+		return false, nil
+	}
 	if err != nil {
 		return false, failure.Unexpected(err)
 	}

@@ -105,6 +105,16 @@ func TestGroundsAndUnlock(t *testing.T) {
 			if _, err := e.svc.Lock(ctx, c, "officer:o1", "acc", "bored", "x", "y"); code(err) != "lock_ground_invalid" {
 				t.Errorf("unknown ground: %v", err)
 			}
+			if _, err := e.svc.Lock(ctx, c, "officer:o1", "acc", store.LockDeceased, "x", "y"); code(err) != "lock_ground_automatic" {
+				t.Errorf("automatic ground by hand: %v", err)
+			}
+			now := e.now
+			for _, id := range []string{"s1", "s2"} {
+				if err := e.st.CreateSession(ctx, store.Session{ID: id, TokenHash: []byte(id), AccountID: "acc", CreatedAt: now,
+					ExpiresAt: now.Add(time.Hour), LastSeenAt: now}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, g := range []string{store.LockViolation, store.LockAuthority} {
 				if _, err := e.svc.Lock(ctx, c, "officer:o1", "acc", g, "lý do", ""); code(err) != "lock_reason_required" {
 					t.Errorf("%s without evidence: %v", g, err)
@@ -124,6 +134,11 @@ func TestGroundsAndUnlock(t *testing.T) {
 			auth, err := e.svc.Lock(ctx, c, "officer:head", "acc", store.LockAuthority, "Yêu cầu của Cơ quan CSĐT", "Công văn 345/CSĐT")
 			if err != nil {
 				t.Fatal(err)
+			}
+			for _, id := range []string{"s1", "s2"} {
+				if se, _ := e.st.SessionByTokenHash(ctx, []byte(id)); se.RevokedAt.IsZero() {
+					t.Errorf("session %s outlived the lock", id)
+				}
 			}
 			if err := e.svc.Unlock(ctx, c, "officer:o1", "acc", self.ID, ""); code(err) != "lock_reason_required" {
 				t.Errorf("unlock without a reason: %v", err)

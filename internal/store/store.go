@@ -223,6 +223,9 @@ type AccountQueries interface {
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// RevokeSession ends a session; ErrNotFound if there is none live.
 	RevokeSession(ctx context.Context, id string, at time.Time) error
+	// RevokeAccountSessions ends every live session of an account and
+	// returns how many.
+	RevokeAccountSessions(ctx context.Context, accountID string, at time.Time) (int64, error)
 }
 
 // OutboxStatus is where an outbox message stands.

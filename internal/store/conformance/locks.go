@@ -56,4 +56,29 @@ func testLocks(t *testing.T, s store.Store) {
 	if l, _ := s.AccountLocks(ctx, "other", false); len(l) != 0 {
 		t.Errorf("another account's locks: %+v", l)
 	}
+	for _, a := range []string{"acc", "other"} {
+		if err := s.CreateAccount(ctx, store.Account{ID: a, IDNumber: map[string]string{"acc": "001190000001", "other": "001190000002"}[a],
+			Phone: "+84912345678", PasswordHash: "h", State: store.AccountActive, CreatedAt: base, UpdatedAt: base, PasswordChangedAt: base}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, se := range []store.Session{{ID: "s1", TokenHash: []byte("h1"), AccountID: "acc"}, {ID: "s2", TokenHash: []byte("h2"), AccountID: "acc"},
+		{ID: "s3", TokenHash: []byte("h3"), AccountID: "other"}} {
+		se.CreatedAt, se.ExpiresAt, se.LastSeenAt = base, base.Add(time.Hour), base
+		if err := s.CreateSession(ctx, se); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RevokeSession(ctx, "s2", base); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.RevokeAccountSessions(ctx, "acc", base.Add(time.Minute)); err != nil || n != 1 {
+		t.Errorf("RevokeAccountSessions = %d, %v; want 1 (s2 was already ended)", n, err)
+	}
+	if se, _ := s.SessionByTokenHash(ctx, []byte("h1")); !se.RevokedAt.Equal(base.Add(time.Minute)) {
+		t.Errorf("s1 = %+v", se)
+	}
+	if se, _ := s.SessionByTokenHash(ctx, []byte("h3")); !se.RevokedAt.IsZero() {
+		t.Errorf("another account's session was ended: %+v", se)
+	}
 }

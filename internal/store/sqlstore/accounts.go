@@ -247,6 +247,19 @@ func (q queries) RevokeSession(ctx context.Context, id string, at time.Time) err
 	return affected("revoke session", res, err, store.ErrNotFound)
 }
 
+// RevokeAccountSessions ends every live session of an account.
+func (q queries) RevokeAccountSessions(ctx context.Context, accountID string, at time.Time) (int64, error) {
+	res, err := q.x.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, q.t(at), accountID)
+	if err != nil {
+		return 0, fmt.Errorf("revoke account sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("revoke account sessions: %w", err)
+	}
+	return n, nil
+}
+
 // SetAccountEmail sets (or clears, with "") the account's email address.
 func (q queries) SetAccountEmail(ctx context.Context, accountID, email string, at time.Time) error {
 	res, err := q.x.ExecContext(ctx, `UPDATE accounts SET email = $1, updated_at = $2 WHERE id = $3`, email, q.t(at), accountID)
