@@ -19,9 +19,9 @@ import (
 
 func cmdRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: vneid registry generate|import|export|show|sample|import-docs|export-docs|docs|changes [flags]\n"+
+		fmt.Fprintln(stderr, "usage: vneid registry generate|import|export|show|sample|import-docs|export-docs|docs|doc-changes [flags]\n"+
 			"  generate, import, export, show, sample: the population database (cơ sở dữ liệu quốc gia về dân cư)\n"+
-			"  import-docs, export-docs, docs, changes: the document registry (cơ sở dữ liệu giấy tờ: BHYT, GPLX, đăng ký xe, MST)")
+			"  import-docs, export-docs, docs, doc-changes: the document registry (cơ sở dữ liệu giấy tờ: BHYT, GPLX, đăng ký xe, MST)")
 		return flag.ErrHelp
 	}
 	switch args[0] {
@@ -41,8 +41,8 @@ func cmdRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return registryExportDocs(ctx, args[1:], stdout, stderr)
 	case "docs":
 		return registryDocs(ctx, args[1:], stdout, stderr)
-	case "changes":
-		return registryChanges(ctx, args[1:], stdout, stderr)
+	case "doc-changes":
+		return registryDocChanges(ctx, args[1:], stdout, stderr)
 	}
 	return fmt.Errorf("unknown registry command %q", args[0])
 }

@@ -276,13 +276,13 @@ func registryDocs(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return tw.Flush()
 }
 
-// registryChanges prints the change feed of the built-in registry or of a
+// registryDocChanges prints the change feed of the built-in registry or of a
 // remote one.
-func registryChanges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func registryDocChanges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var after int64
 	var limit int
 	var sourceURL string
-	cfg, fs, err := loadConfig("registry changes", args, stderr, func(fs *flag.FlagSet) {
+	cfg, fs, err := loadConfig("registry doc-changes", args, stderr, func(fs *flag.FlagSet) {
 		fs.Int64Var(&after, "after", 0, "start after this cursor (seq)")
 		fs.IntVar(&limit, "limit", 100, "print at most this many changes")
 		fs.StringVar(&sourceURL, "source", "", "a remote document registry's URL (token in VNEID_SOURCE_TOKEN); default: the built-in one")
@@ -291,7 +291,7 @@ func registryChanges(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	if fs.NArg() != 0 || after < 0 || limit < 1 {
-		return errors.New("usage: vneid registry changes [-after N] [-limit N] [-source URL]")
+		return errors.New("usage: vneid registry doc-changes [-after N] [-limit N] [-source URL]")
 	}
 	var src sources.Source
 	var st store.Store

@@ -139,7 +139,7 @@ func TestRegistryDocsImportInvalid(t *testing.T) {
 }
 
 // TestRegistryDocsList: `registry docs` lists a holder's documents, and
-// `registry changes` pages through the feed in order, from the built-in
+// `registry doc-changes` pages through the feed in order, from the built-in
 // registry and from the same registry served over HTTP.
 func TestRegistryDocsList(t *testing.T) {
 	dir := t.TempDir()
@@ -194,7 +194,7 @@ func TestRegistryDocsList(t *testing.T) {
 		}
 		return seqs
 	}
-	out, err = vneid(t, nil, "registry", "changes", "-limit", "5", "-data-dir", dir)
+	out, err = vneid(t, nil, "registry", "doc-changes", "-limit", "5", "-data-dir", dir)
 	first := rows(out)
 	if err != nil || len(first) != 5 || !strings.Contains(out, "continue with -after "+first[4]) {
 		t.Fatalf("changes -limit 5: %v %v\n%s", err, first, out)
@@ -204,12 +204,12 @@ func TestRegistryDocsList(t *testing.T) {
 			t.Errorf("row %d: seq %s, want %d (%s)", i, s, feed[i].Seq, feed[i].Document.Number)
 		}
 	}
-	out, err = vneid(t, nil, "registry", "changes", "-after", first[4], "-limit", "3", "-data-dir", dir)
+	out, err = vneid(t, nil, "registry", "doc-changes", "-after", first[4], "-limit", "3", "-data-dir", dir)
 	if next := rows(out); err != nil || len(next) != 3 || next[0] != strconv.FormatInt(feed[5].Seq, 10) {
 		t.Errorf("changes -after %s: %v %v\n%s", first[4], err, next, out)
 	}
 	last := strconv.FormatInt(feed[len(feed)-1].Seq, 10)
-	if out, err := vneid(t, nil, "registry", "changes", "-after", last, "-data-dir", dir); err != nil || !strings.Contains(out, "no changes after "+last) {
+	if out, err := vneid(t, nil, "registry", "doc-changes", "-after", last, "-data-dir", dir); err != nil || !strings.Contains(out, "no changes after "+last) {
 		t.Errorf("changes at the end: %v\n%s", err, out)
 	}
 
@@ -218,12 +218,12 @@ func TestRegistryDocsList(t *testing.T) {
 	remote := httptest.NewServer(sources.Handler(st, "s3cret"))
 	defer remote.Close()
 	t.Setenv("VNEID_SOURCE_TOKEN", "s3cret")
-	out, err = vneid(t, nil, "registry", "changes", "-limit", "5", "-source", remote.URL, "-data-dir", t.TempDir())
+	out, err = vneid(t, nil, "registry", "doc-changes", "-limit", "5", "-source", remote.URL, "-data-dir", t.TempDir())
 	if got := rows(out); err != nil || strings.Join(got, ",") != strings.Join(first, ",") {
 		t.Errorf("changes -source: %v %v, want %v\n%s", err, got, first, out)
 	}
 	t.Setenv("VNEID_SOURCE_TOKEN", "wrong")
-	if _, err := vneid(t, nil, "registry", "changes", "-source", remote.URL, "-data-dir", t.TempDir()); err == nil ||
+	if _, err := vneid(t, nil, "registry", "doc-changes", "-source", remote.URL, "-data-dir", t.TempDir()); err == nil ||
 		!strings.Contains(err.Error(), "401") {
 		t.Errorf("changes -source with a wrong token: %v", err)
 	}
