@@ -107,3 +107,76 @@ func cmdAdminAccount(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	return fmt.Errorf("unknown command: admin account %s", sub)
 }
+
+// registryChanges is `vneid registry changes`: the population database's
+// change feed, and with -replay its application to the accounts concerned
+// (what the server's population worker does).
+func registryChanges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var after int64
+	var limit int
+	var replay bool
+	cfg, _, err := loadConfig("registry changes", args, stderr, func(fs *flag.FlagSet) {
+		fs.Int64Var(&after, "after", 0, "start after this cursor")
+		fs.IntVar(&limit, "limit", 100, "print at most this many changes")
+		fs.BoolVar(&replay, "replay", false, "apply the listed changes to the accounts again (locks on a revoked card or a death)")
+	})
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var svc *locking.Service
+	if replay {
+		acfg, err := cfg.AccountConfig()
+		if err != nil {
+			return err
+		}
+		acc, err := account.New(ctx, acfg, account.Options{Store: st, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			return err
+		}
+		if svc, err = locking.New(locking.Options{Store: st, Codes: acc, Logger: slog.New(slog.DiscardHandler)}); err != nil {
+			return err
+		}
+	}
+	l, err := st.CitizenChanges(ctx, after, limit)
+	if err != nil {
+		return err
+	}
+	cursor, _ := st.SyncCursor(ctx, locking.SyncCursor)
+	fmt.Fprintf(stdout, "accounts are up to date to cursor %d\n", cursor)
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SEQ\tID NUMBER\tUPDATED\tACCOUNT\tAPPLIED")
+	changed := 0
+	for _, c := range l {
+		state := "-"
+		if a, err := st.AccountByIDNumber(ctx, c.ID); err == nil {
+			state = string(a.State)
+		}
+		applied := ""
+		if svc != nil && state != "-" {
+			n, err := svc.ReconcileCitizen(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			if n {
+				changed++
+				applied = "changed"
+			}
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", c.Seq, c.ID, c.UpdatedAt.In(ict()).Format(time.DateTime), state, applied)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if len(l) > 0 {
+		fmt.Fprintf(stdout, "%d changes; continue with -after %d\n", len(l), l[len(l)-1].Seq)
+	}
+	if replay {
+		fmt.Fprintf(stdout, "accounts changed: %d\n", changed)
+	}
+	return auditCLI(ctx, st, "registry.changes.read", "", map[string]any{"after": after, "changes": len(l), "replay": replay})
+}

@@ -1,6 +1,7 @@
 // Command vneid is the national e-ID server and its tools: serve, migrate,
 // registry, outbox, app (the reference app client), verify (a verifier's
-// check of a presentation), bench and version.
+// check of a presentation), trust, admin, audit (the tamper-evident log),
+// testkit, bench and version.
 package main
 
 import (
@@ -34,6 +35,7 @@ Usage:
   vneid testkit   chip|pki|fingers [flags]  synthetic chip cards, PKIs and fingerprints for tests and demos
   vneid trust     list|add|add-crl|import-masterlist|remove  the CSCA trust list
   vneid admin     officer …, units …, unit …, eid reopen, outbox dead|replay, rp create|list|show|secret|disable|enable
+  vneid audit     verify|seal|show|key [flags]  the tamper-evident audit log (hash chain, signed checkpoints)
   vneid bench     lookup|login|level1|argon2|fingerprint|sso [flags]  load tools (see docs/benchmarks.md)
   vneid version
 
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdTrust(ctx, rest, stdout, stderr)
 	case "admin":
 		return cmdAdmin(ctx, rest, stdout, stderr)
+	case "audit":
+		return cmdAudit(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

@@ -19,8 +19,8 @@ import (
 
 func cmdRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: vneid registry generate|import|export|show|sample|import-docs|export-docs|docs|doc-changes [flags]\n"+
-			"  generate, import, export, show, sample: the population database (cơ sở dữ liệu quốc gia về dân cư)\n"+
+		fmt.Fprintln(stderr, "usage: vneid registry generate|import|export|show|sample|changes|import-docs|export-docs|docs|doc-changes [flags]\n"+
+			"  generate, import, export, show, sample, changes: the population database (cơ sở dữ liệu quốc gia về dân cư)\n"+
 			"  import-docs, export-docs, docs, doc-changes: the document registry (cơ sở dữ liệu giấy tờ: BHYT, GPLX, đăng ký xe, MST)")
 		return flag.ErrHelp
 	}
@@ -41,6 +41,8 @@ func cmdRegistry(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return registryExportDocs(ctx, args[1:], stdout, stderr)
 	case "docs":
 		return registryDocs(ctx, args[1:], stdout, stderr)
+	case "changes":
+		return registryChanges(ctx, args[1:], stdout, stderr)
 	case "doc-changes":
 		return registryDocChanges(ctx, args[1:], stdout, stderr)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/activation"
 	"github.com/vneid/vneid/internal/api"
+	"github.com/vneid/vneid/internal/audit"
 	"github.com/vneid/vneid/internal/config"
 	"github.com/vneid/vneid/internal/console"
 	"github.com/vneid/vneid/internal/eid"
@@ -181,6 +182,13 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 32 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Audit events are sealed into the hash chain every few seconds, and
+	// checkpoints signed (package audit; several instances take turns).
+	auditKey, err := audit.LoadKey(ctx, st)
+	if err != nil {
+		return err
+	}
+	sealer := &audit.Sealer{Store: st, Signer: auditKey}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -190,7 +198,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	wg.Add(3)
 	go func() { defer wg.Done(); _ = worker.Run(bg) }()
 	go func() { defer wg.Done(); walletWorker(bg, walletSvc, 15*time.Second, log) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); populationWorker(bg, lockSvc, 15*time.Second, log) }()
 	go func() { defer wg.Done(); janitor(bg, st, svcs.eid, ssoSvc, log) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); sealer.Run(bg, 5*time.Second, log) }()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -346,6 +358,26 @@ func walletWorker(ctx context.Context, w *wallet.Service, every time.Duration, l
 			log.Warn("wallet sync failed", "err", err)
 		} else if n > 0 {
 			log.Info("wallet documents updated from their source", "documents", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// populationWorker applies the population database's change feed to
+// accounts (locks on a revoked card or a death, lifted when they end),
+// every interval.
+func populationWorker(ctx context.Context, l *locking.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := l.SyncPopulation(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("population sync failed", "err", err)
+		} else if n > 0 {
+			log.Info("accounts updated from the population database", "accounts", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -85,8 +86,10 @@ type Codes interface {
 // Options are the Service's collaborators.
 type Options struct {
 	Store store.Store
-	// Population is the population database; defaults to Store.
+	// Population is the population database and Feed its change feed;
+	// both default to Store (the built-in registry).
 	Population registry.Population
+	Feed       registry.ChangeFeed
 	Codes      Codes
 	Now        func() time.Time
 	Logger     *slog.Logger
@@ -100,6 +103,7 @@ type Options struct {
 type Service struct {
 	store      store.Store
 	population registry.Population
+	feed       registry.ChangeFeed
 	codes      Codes
 	now        func() time.Time
 	log        *slog.Logger
@@ -115,6 +119,9 @@ func New(o Options) (*Service, error) {
 	if o.Population == nil {
 		o.Population = o.Store
 	}
+	if o.Feed == nil {
+		o.Feed = o.Store
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -127,7 +134,7 @@ func New(o Options) (*Service, error) {
 	if o.Location == nil {
 		o.Location = time.FixedZone("ICT", 7*3600)
 	}
-	return &Service{store: o.Store, population: o.Population, codes: o.Codes, now: o.Now, log: o.Logger,
+	return &Service{store: o.Store, population: o.Population, feed: o.Feed, codes: o.Codes, now: o.Now, log: o.Logger,
 		wake: o.OutboxWritten, loc: o.Location}, nil
 }
 
@@ -385,4 +392,55 @@ func (s *Service) Reconcile(ctx context.Context, accountID string) (bool, error)
 		s.wake()
 	}
 	return changed, nil
+}
+
+// SyncCursor names the stored cursor of the population feed's consumer.
+const SyncCursor = "population-accounts"
+
+// SyncPopulation applies the population database's changes since the last
+// run to the accounts of the citizens concerned (Decree 59 Art 10): a
+// revoked card or a death locks, a new card or a corrected record unlocks.
+// It returns how many accounts changed. Several instances may run it: the
+// cursor never moves back, and Reconcile is idempotent.
+func (s *Service) SyncPopulation(ctx context.Context) (int, error) {
+	after, err := s.store.SyncCursor(ctx, SyncCursor)
+	if err != nil {
+		return 0, fmt.Errorf("population sync: %w", err)
+	}
+	changed := 0
+	for {
+		batch, err := s.feed.CitizenChanges(ctx, after, 500)
+		if err != nil {
+			return changed, fmt.Errorf("population sync: %w", err)
+		}
+		if len(batch) == 0 {
+			return changed, nil
+		}
+		for _, c := range batch {
+			n, err := s.ReconcileCitizen(ctx, c.ID)
+			if err != nil {
+				return changed, err
+			}
+			if n {
+				changed++
+			}
+			after = c.Seq
+		}
+		if err := s.store.SetSyncCursor(ctx, SyncCursor, after); err != nil {
+			return changed, fmt.Errorf("population sync: %w", err)
+		}
+	}
+}
+
+// ReconcileCitizen reconciles the account of a personal ID number, if it has
+// one.
+func (s *Service) ReconcileCitizen(ctx context.Context, idNumber string) (bool, error) {
+	acc, err := s.store.AccountByIDNumber(ctx, idNumber)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, failure.Unexpected(err)
+	}
+	return s.Reconcile(ctx, acc.ID)
 }

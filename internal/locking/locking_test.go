@@ -272,3 +272,34 @@ func TestAutomaticGrounds(t *testing.T) {
 		})
 	}
 }
+
+// TestSyncPopulation: changes in the population database reach the
+// accounts through the change feed, from a stored cursor.
+func TestSyncPopulation(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, b)
+			ctx := context.Background()
+			if n, err := e.svc.SyncPopulation(ctx); err != nil || n != 0 {
+				t.Fatalf("first sync = %d, %v", n, err)
+			}
+			other := citizen(registry.Alive, card("2021-06-10", registry.CardRevoked))
+			other.ID = "079085000456" // no account: skipped
+			if err := e.st.UpsertCitizens(ctx, []registry.Citizen{other, citizen(registry.Deceased, card("2021-06-10", registry.CardValid))}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := e.svc.SyncPopulation(ctx); err != nil || n != 1 || e.state() != store.AccountLocked {
+				t.Fatalf("sync after a death = %d, %v, %s", n, err, e.state())
+			}
+			if n, _ := e.svc.SyncPopulation(ctx); n != 0 {
+				t.Errorf("second sync changed %d accounts", n)
+			}
+			if err := e.st.UpsertCitizens(ctx, []registry.Citizen{citizen(registry.Alive, card("2021-06-10", registry.CardValid))}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := e.svc.SyncPopulation(ctx); err != nil || n != 1 || e.state() != store.AccountActive {
+				t.Errorf("sync after a correction = %d, %v, %s", n, err, e.state())
+			}
+		})
+	}
+}

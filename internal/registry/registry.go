@@ -26,6 +26,24 @@ type Population interface {
 	Citizen(ctx context.Context, id string) (Citizen, error)
 }
 
+// Change is one entry of the population database's change feed: a citizen
+// whose record changed (a new or revoked card, a death, a new name or
+// address), with the cursor of the change.
+type Change struct {
+	Seq       int64     `json:"seq"`
+	ID        string    `json:"id_number"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ChangeFeed is the population database's change feed (Decree 59 Art 10:
+// changes flow into e-ID accounts).
+type ChangeFeed interface {
+	// CitizenChanges returns up to limit citizens changed after the cursor,
+	// in cursor order; a citizen changed twice appears once, with the
+	// latest cursor.
+	CitizenChanges(ctx context.Context, after int64, limit int) ([]Change, error)
+}
+
 // Sink receives citizens from the generator and the importer. Upserting the
 // same citizen twice leaves the same state as once.
 type Sink interface {

@@ -46,6 +46,7 @@ type Queries interface {
 	OutboxQueries
 	CounterQueries
 	AuditQueries
+	AuditChainQueries
 	SecretQueries
 	EIDQueries
 	PortraitQueries
@@ -70,6 +71,7 @@ type Queries interface {
 type RegistryQueries interface {
 	registry.Population
 	registry.Sink
+	registry.ChangeFeed
 	// CountCitizens returns how many citizens the registry holds.
 	CountCitizens(ctx context.Context) (int64, error)
 	// ListCitizens returns up to limit citizens with ID numbers greater

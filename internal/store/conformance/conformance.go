@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Transactions", testTransactions},
 		{"Counters", testCounters},
 		{"AuditAndSecrets", testAuditAndSecrets},
+		{"AuditChain", testAuditChain},
 		{"Purge", testPurge},
 		{"EIDState", testEIDState},
 		{"Applications", testApplications},
@@ -58,6 +59,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"WalletDocuments", testWalletDocuments},
 		{"Presentations", testPresentations},
 		{"Locks", testLocks},
+		{"CitizenChanges", testCitizenChanges},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vneid/vneid/internal/identity"
+	"github.com/vneid/vneid/internal/registry"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -80,5 +82,40 @@ func testLocks(t *testing.T, s store.Store) {
 	}
 	if se, _ := s.SessionByTokenHash(ctx, []byte("h3")); !se.RevokedAt.IsZero() {
 		t.Errorf("another account's session was ended: %+v", se)
+	}
+}
+
+func testCitizenChanges(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	if l, err := s.CitizenChanges(ctx, 0, 10); err != nil || len(l) != 0 {
+		t.Fatalf("CitizenChanges of an empty registry = %+v, %v", l, err)
+	}
+	mk := func(id, name string) registry.Citizen {
+		return registry.Citizen{ID: id, FullName: name, DateOfBirth: date("1990-01-02"), Gender: identity.Male, LifeStatus: registry.Alive,
+			UpdatedAt: base}
+	}
+	if err := s.UpsertCitizens(ctx, []registry.Citizen{mk("001090000001", "Trần Văn An"), mk("001090000002", "Lê Văn Bình"), mk("001090000003", "Phạm Văn Cường")}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.CitizenChanges(ctx, 0, 10)
+	if err != nil || len(l) != 3 || l[0].ID != "001090000001" || l[2].ID != "001090000003" || l[0].Seq >= l[1].Seq || !l[0].UpdatedAt.Equal(base) {
+		t.Fatalf("CitizenChanges = %+v, %v", l, err)
+	}
+	last := l[2].Seq
+	// A death recorded later is a new change; the citizen appears once.
+	dead := mk("001090000001", "Trần Văn An")
+	dead.LifeStatus = registry.Deceased
+	if err := s.UpsertCitizens(ctx, []registry.Citizen{dead}); err != nil {
+		t.Fatal(err)
+	}
+	more, err := s.CitizenChanges(ctx, last, 10)
+	if err != nil || len(more) != 1 || more[0].ID != "001090000001" || more[0].Seq <= last {
+		t.Fatalf("changes after the death = %+v, %v", more, err)
+	}
+	if all, _ := s.CitizenChanges(ctx, 0, 10); len(all) != 3 {
+		t.Errorf("all changes = %d, want 3 (one per citizen)", len(all))
+	}
+	if page, _ := s.CitizenChanges(ctx, 0, 2); len(page) != 2 {
+		t.Errorf("page of 2 = %d", len(page))
 	}
 }

@@ -126,8 +126,8 @@ func (s *DB) UpsertCitizens(ctx context.Context, citizens []registry.Citizen) er
 
 // UpsertCitizens inserts or replaces citizens and upserts their cards.
 func (q queries) UpsertCitizens(ctx context.Context, citizens []registry.Citizen) error {
-	const upsertCitizen = `INSERT INTO citizens (` + citizenColumns + `)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23)
+	const upsertCitizen = `INSERT INTO citizens (` + citizenColumns + `, seq)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24)
 		ON CONFLICT (id_number) DO UPDATE SET full_name = excluded.full_name, date_of_birth = excluded.date_of_birth,
 		gender = excluded.gender, nationality = excluded.nationality, ethnicity = excluded.ethnicity,
 		religion = excluded.religion, place_of_origin = excluded.place_of_origin,
@@ -137,12 +137,22 @@ func (q queries) UpsertCitizens(ctx context.Context, citizens []registry.Citizen
 		temp_house_number = excluded.temp_house_number, temp_street = excluded.temp_street,
 		temp_hamlet = excluded.temp_hamlet, temp_commune = excluded.temp_commune,
 		temp_district = excluded.temp_district, temp_province = excluded.temp_province,
-		life_status = excluded.life_status, old_id_number = excluded.old_id_number, updated_at = excluded.updated_at`
+		life_status = excluded.life_status, old_id_number = excluded.old_id_number, updated_at = excluded.updated_at,
+		seq = excluded.seq`
 	const upsertCard = `INSERT INTO id_cards (citizen_id, issue_date, number, chip, expiry_date, status)
 		VALUES ($1,$2,$3,$4,$5,$6)
 		ON CONFLICT (citizen_id, issue_date) DO UPDATE SET number = excluded.number, chip = excluded.chip,
 		expiry_date = excluded.expiry_date, status = excluded.status`
+	if len(citizens) == 0 {
+		return nil
+	}
+	var last int64
+	if err := q.x.QueryRowContext(ctx, `UPDATE citizen_seq SET n = n + $1 WHERE id = 1 RETURNING n`, len(citizens)).Scan(&last); err != nil {
+		return fmt.Errorf("upsert citizens: cursor: %w", err)
+	}
+	seq := last - int64(len(citizens))
 	for _, c := range citizens {
+		seq++
 		p, t := c.PermanentAddress, c.TemporaryAddress
 		life := c.LifeStatus
 		if life == "" {
@@ -156,7 +166,7 @@ func (q queries) UpsertCitizens(ctx context.Context, citizens []registry.Citizen
 			c.Nationality, c.Ethnicity, c.Religion, c.PlaceOfOrigin,
 			p.HouseNumber, p.Street, p.Hamlet, p.Commune, p.District, p.Province,
 			t.HouseNumber, t.Street, t.Hamlet, t.Commune, t.District, t.Province,
-			string(life), c.OldIDNumber, q.t(updated)); err != nil {
+			string(life), c.OldIDNumber, q.t(updated), seq); err != nil {
 			return fmt.Errorf("upsert citizen %s: %w", c.ID, err)
 		}
 		for _, card := range c.Cards {
@@ -212,6 +222,30 @@ func (q queries) ListCitizens(ctx context.Context, after string, limit int) ([]r
 	}
 	for i := range out {
 		out[i].Cards = cards[out[i].ID]
+	}
+	return out, nil
+}
+
+// CitizenChanges returns the citizens changed after a cursor, in order.
+func (q queries) CitizenChanges(ctx context.Context, after int64, limit int) ([]registry.Change, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 1000
+	}
+	rows, err := q.x.QueryContext(ctx, `SELECT seq, id_number, updated_at FROM citizens WHERE seq > $1 ORDER BY seq LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("citizen changes: %w", err)
+	}
+	defer rows.Close()
+	out := []registry.Change{}
+	for rows.Next() {
+		var c registry.Change
+		if err := rows.Scan(&c.Seq, &c.ID, timeCol{&c.UpdatedAt}); err != nil {
+			return nil, fmt.Errorf("citizen changes: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("citizen changes: %w", err)
 	}
 	return out, nil
 }
