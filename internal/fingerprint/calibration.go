@@ -49,7 +49,7 @@ func FMRAt(threshold float64) float64 {
 func calibrationTable() [10]float64 {
 	// vneid bench fingerprint -calibrate -fingers 2500 -impressions 2
 	//     -preset typical,hard -seed 1000  (3,123,750 impostors per preset)
-	return [10]float64{0.029082, 0.033942, 0.038562, 0.043171, 0.047714, 0.052381, 0.056862, 0.061894, 0.066437, 0.072559}
+	return [10]float64{0.028686, 0.033583, 0.038222, 0.042747, 0.047288, 0.051843, 0.056349, 0.060892, 0.064852, 0.071463}
 }
 
 // calibrate maps a similarity to the calibrated score: −log10(FMR) is

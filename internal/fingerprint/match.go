@@ -22,10 +22,10 @@ const (
 	// minSupport supporting candidates (itself included) within
 	// supportRadius (mm) of it; the maxAlignments seeds with the most
 	// support (summed similarity excess) root an alignment each.
-	maxSeeds      = 20
+	maxSeeds      = 30
 	minSupport    = 3
 	supportRadius = 6.0
-	maxAlignments = 5
+	maxAlignments = 6
 	// An alignment is refitted only when its first pairing weighs at least
 	// refitShare of the best so far.
 	refitShare = 0.8
@@ -40,18 +40,20 @@ const (
 	// residual d (1 − d²/D², D = pairCut·(pairSigma + pairSigmaRel × the
 	// distance from the alignment centre, for skin distortion)) times one
 	// of its direction residual (1 − a²/A², A = pairCut·pairSigmaAngle),
-	// times (pairPrior + the excess of local similarity over simBase).
+	// times (pairPrior + the excess of local similarity over simBase),
+	// times the quality weights of both minutiae.
 	pairSigma      = 0.25
 	pairSigmaRel   = 0.03
 	pairSigmaAngle = 12 * math.Pi / 180
 	pairCut        = 2.5
 	pairPrior      = 0.1
-	// maxWeight is the weight of a perfect pair, which normalises the
-	// similarity to 1 for identical views.
+	// maxWeight is the weight of a perfect pair of full-quality minutiae,
+	// which normalises the similarity to 1 for identical views.
 	maxWeight = pairPrior + 1 - simBase
 	// minPaired: fewer pairs than this are no evidence at all; countFloor:
-	// a view with fewer minutiae counts as having this many when the
-	// weights are normalised, so that small views cannot score high on a
+	// a view with a smaller effective count of minutiae (the sum of the
+	// squared quality weights) counts as having this many when the weights
+	// are normalised, so that small views cannot score high on a
 	// handful of chance pairs.
 	minPaired  = 5
 	countFloor = 20
@@ -106,19 +108,24 @@ func Match(probe, gallery View) Result {
 //     the square root of the bit count (the bit-based Minutia
 //     Cylinder-Code).
 //  2. Candidate pairs: each minutia's three most similar partners.
-//  3. The 20 most similar candidates are seeds; each collects the
+//  3. The 30 most similar candidates are seeds; each collects the
 //     candidates within 6 mm whose distance and relative angles to it
-//     agree in both views. The 5 seeds with the most such support root an
+//     agree in both views. The 6 seeds with the most such support root an
 //     alignment each: a rigid transform fitted (least squares) to the
 //     seed and its support, under which all minutiae are paired one to
-//     one with weights for their position and direction residuals and
-//     their local similarity; a promising alignment is refitted on its
-//     pairs and paired again.
+//     one with weights for their position and direction residuals, their
+//     local similarity and their quality weights; a promising alignment is
+//     refitted on its pairs and paired again.
 //  4. The best alignment's summed pair weights, less the mean weight of the
 //     same alignment shifted by 1.5 mm in four directions (the chance
-//     level), divided by the geometric mean of the minutiae counts (each
-//     at least 20), is Similarity (0 with fewer than 5 pairs); Score is
-//     its calibration.
+//     level), divided by the geometric mean of the effective minutiae
+//     counts (each at least 20), is Similarity (0 with fewer than 5
+//     pairs); Score is its calibration.
+//
+// Minutia qualities, relative to each view's median, weigh a minutia's
+// part in its neighbours' cylinders and in its pairs (a minutia well below
+// the median counts down to half); views without qualities weigh every
+// minutia fully.
 //
 // No step depends on the absolute position or rotation of either view, so
 // any rotation and translation is tolerated; the residual tolerance grows
@@ -140,8 +147,8 @@ func (t *Template) Compare(probe *Template) Result {
 	if len(a.pairs) < minPaired {
 		return res
 	}
-	np, ng := max(len(p.pts), countFloor), max(len(g.pts), countFloor)
-	res.Similarity = min(1, max(0, (a.weight-a.chance)/(maxWeight*math.Sqrt(float64(np*ng)))))
+	np, ng := max(p.effCount, countFloor), max(g.effCount, countFloor)
+	res.Similarity = min(1, max(0, (a.weight-a.chance)/(maxWeight*math.Sqrt(np*ng))))
 	res.Score = calibrate(res.Similarity)
 	res.Paired = len(a.pairs)
 	// Report the transform in image axes (Y down): flipping Y keeps a
@@ -501,7 +508,7 @@ func (r *pairer) pair(tr transform, cx, cy float64) []cand {
 						continue
 					}
 					s := float64(r.sim[i*ng+j])
-					w := (1 - d2/(cut*cut)) * (1 - da*da/(cutA*cutA)) * (pairPrior + max(0, s-simBase))
+					w := (1 - d2/(cut*cut)) * (1 - da*da/(cutA*cutA)) * (pairPrior + max(0, s-simBase)) * pt.w * gp.w
 					if w > bestW || w == bestW && j < bestJ {
 						bestJ, bestW = j, w
 					}

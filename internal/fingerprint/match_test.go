@@ -392,3 +392,55 @@ func ExampleTemplate_Compare() {
 	// 2 false
 	// 3 false
 }
+
+// set0 returns v with every minutia quality 0 (not reported).
+func set0(v fingerprint.View) fingerprint.View {
+	v.Minutiae = append([]fingerprint.Minutia(nil), v.Minutiae...)
+	for i := range v.Minutiae {
+		v.Minutiae[i].Quality = 0
+	}
+	return v
+}
+
+func TestQualities(t *testing.T) {
+	vs := impressions(77, synth.Hard(), 2)
+	withQ := fingerprint.Match(vs[1], vs[0])
+	// Identical views score about the same whatever their qualities.
+	same, sameNone := fingerprint.Match(vs[0], vs[0]), fingerprint.Match(set0(vs[0]), set0(vs[0]))
+	t.Logf("identical views: similarity %.4f (%.4f without qualities)", same.Similarity, sameNone.Similarity)
+	if math.Abs(same.Similarity-sameNone.Similarity) > 0.05 {
+		t.Errorf("identical views: similarity %.4f, %.4f without qualities", same.Similarity, sameNone.Similarity)
+	}
+	// A view whose minutiae share one quality, or report none, is weighed
+	// uniformly: the same result either way, and independent of the scale.
+	set := func(v fingerprint.View, q int) fingerprint.View {
+		v.Minutiae = append([]fingerprint.Minutia(nil), v.Minutiae...)
+		for i := range v.Minutiae {
+			v.Minutiae[i].Quality = q
+		}
+		return v
+	}
+	none := fingerprint.Match(set(vs[1], 0), set(vs[0], 0))
+	for _, q := range []int{1, 60, 100, fingerprint.MinutiaQualityNotReported} {
+		if r := fingerprint.Match(set(vs[1], q), set(vs[0], q)); r.Similarity != none.Similarity {
+			t.Errorf("all qualities %d: similarity %.4f, want %.4f", q, r.Similarity, none.Similarity)
+		}
+	}
+	if withQ.Similarity == none.Similarity {
+		t.Error("qualities had no effect")
+	}
+	// Scaling every quality leaves the weights (relative to the median)
+	// nearly unchanged.
+	vs = impressions(78, synth.Typical(), 2)
+	withQ = fingerprint.Match(vs[1], vs[0])
+	half := []fingerprint.View{vs[0], vs[1]}
+	for k := range half {
+		half[k].Minutiae = append([]fingerprint.Minutia(nil), vs[k].Minutiae...)
+		for i := range half[k].Minutiae {
+			half[k].Minutiae[i].Quality = max(1, half[k].Minutiae[i].Quality/2)
+		}
+	}
+	if r := fingerprint.Match(half[1], half[0]); math.Abs(r.Similarity-withQ.Similarity) > 0.05*withQ.Similarity {
+		t.Errorf("halved qualities: similarity %.4f, want about %.4f", r.Similarity, withQ.Similarity)
+	}
+}

@@ -34,6 +34,14 @@ const (
 	// paper uses 3; beyond 2.5 a contribution is below 5 % of its peak).
 	cylReach = 2.5
 
+	// Minutia quality weighting: a minutia whose quality is at least
+	// qualityFull of the view's median quality counts fully; one at or below
+	// qualityHalf of it counts half, in the cylinders of its neighbours and
+	// in its pairs (linear in between). Qualities are used only when at
+	// least half of the minutiae report one (1–100).
+	qualityFull = 0.85
+	qualityHalf = 0.675
+
 	// dupDistance and dupAngle: a minutia within dupDistance (mm) of a
 	// kept one and within dupAngle of its direction is a duplicate.
 	dupDistance = 0.05
@@ -74,6 +82,9 @@ type Template struct {
 	geo []geo
 	// grid buckets the minutiae for neighbourhood searches.
 	grid bucketGrid
+	// effCount is the effective number of minutiae: the sum of the squared
+	// quality weights (the count when qualities are not used).
+	effCount float64
 }
 
 // geo is the geometry of an ordered pair of minutiae (i, j): their
@@ -104,7 +115,8 @@ func codeDiff(a, b uint8) int {
 // for a Y-down image.
 type point struct {
 	x, y, a float64
-	index   int // index in View.Minutiae
+	index   int     // index in View.Minutiae
+	w       float64 // quality weight, 0.5–1
 }
 
 // Len returns the number of minutiae the template uses.
@@ -159,6 +171,7 @@ func Prepare(v View) *Template {
 		}
 		t.pts = append(t.pts, p)
 	}
+	t.weighQualities(v)
 	n := len(t.pts)
 	t.geo = make([]geo, n*n)
 	t.near = make([][]int32, n)
@@ -184,11 +197,39 @@ func Prepare(v View) *Template {
 	return t
 }
 
+// weighQualities sets each minutia's quality weight from its quality
+// relative to the view's median (see qualityFull) and the effective count.
+// Unreported qualities (0, 254, 255) weigh 1; so do all minutiae when fewer
+// than half report one. Relative weights keep vendors' quality scales from
+// mattering; a view whose minutiae share one quality weighs them all 1.
+func (t *Template) weighQualities(v View) {
+	var qs []int
+	for i := range t.pts {
+		t.pts[i].w = 1
+		if q := v.Minutiae[t.pts[i].index].Quality; q >= 1 && q <= MaxQuality {
+			qs = append(qs, q)
+		}
+	}
+	if len(qs) > 0 && 2*len(qs) >= len(t.pts) {
+		slices.Sort(qs)
+		med := float64(qs[(len(qs)-1)/2])
+		for i := range t.pts {
+			if q := v.Minutiae[t.pts[i].index].Quality; q >= 1 && q <= MaxQuality {
+				r := float64(q) / med
+				t.pts[i].w = min(1, max(0.5, 0.5+0.5*(r-qualityHalf)/(qualityFull-qualityHalf)))
+			}
+		}
+	}
+	for _, p := range t.pts {
+		t.effCount += p.w * p.w
+	}
+}
+
 // buildCylinders computes every minutia's cylinder: for each cell (i, j)
 // and angular section k, the sum over neighbours of a spatial Gaussian of
 // the neighbour's distance from the cell centre times the angular Gaussian
-// of its direction difference integrated over the section, thresholded to
-// one bit. A cell is valid when its centre lies within the minutiae's
+// of its direction difference integrated over the section, times the
+// neighbour's quality weight, thresholded to one bit. A cell is valid when its centre lies within the minutiae's
 // convex hull enlarged by Ω.
 func (t *Template) buildCylinders() {
 	cells, grid := cellGeometry()
@@ -229,6 +270,7 @@ func (t *Template) buildCylinders() {
 				continue
 			}
 			neigh++
+			qw := q.w
 			// The neighbour in the minutia's frame.
 			u, v := c*dx+s*dy, -s*dx+c*dy
 			// The angular Gaussian around the direction difference,
@@ -273,7 +315,7 @@ func (t *Template) buildCylinders() {
 					if ci < 0 || dx2[gi]+dy2[gj] > reach*reach {
 						continue
 					}
-					g := gx[gi] * gy[gj]
+					g := gx[gi] * gy[gj] * qw
 					a := acc[int(ci)*cylSections : int(ci)*cylSections+cylSections]
 					for k := range a {
 						a[k] += g * w[k]
