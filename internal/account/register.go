@@ -255,6 +255,11 @@ func (s *Service) ResendOTP(ctx context.Context, c Caller, regID string) (OTPSen
 // issueOTP stores a new code for purpose and subject and queues its SMS,
 // within the daily cap per phone, inside q's transaction.
 func (s *Service) issueOTP(ctx context.Context, q store.Queries, purpose, subject, phone string) (store.OTP, error) {
+	return s.issueOTPFor(ctx, q, purpose, subject, phone, s.cfg.OTPTTL)
+}
+
+// issueOTPFor is issueOTP with a code valid for ttl.
+func (s *Service) issueOTPFor(ctx context.Context, q store.Queries, purpose, subject, phone string, ttl time.Duration) (store.OTP, error) {
 	now := s.now()
 	local := now.In(s.cfg.Location)
 	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.cfg.Location)
@@ -267,12 +272,12 @@ func (s *Service) issueOTP(ctx context.Context, q store.Queries, purpose, subjec
 	}
 	code := s.newCode()
 	o := store.OTP{ID: newID(), Purpose: purpose, Subject: subject, Phone: phone, CreatedAt: now,
-		ExpiresAt: now.Add(s.cfg.OTPTTL), MaxAttempts: s.cfg.OTPMaxAttempts}
+		ExpiresAt: now.Add(ttl), MaxAttempts: s.cfg.OTPMaxAttempts}
 	o.CodeHash = s.otpHash(o.ID, code)
 	if err := q.CreateOTP(ctx, o); err != nil {
 		return store.OTP{}, err
 	}
-	if _, err := q.EnqueueOutbox(ctx, notify.OTPMessage(phone, code, s.cfg.OTPTTL, now)); err != nil {
+	if _, err := q.EnqueueOutbox(ctx, notify.OTPMessage(phone, code, ttl, now)); err != nil {
 		return store.OTP{}, err
 	}
 	return o, nil

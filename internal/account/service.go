@@ -34,6 +34,7 @@ type Config struct {
 	OTPMaxAttempts  int           // tries per code (5)
 	OTPResendAfter  time.Duration // wait before resending (60 s)
 	OTPDailyLimit   int           // codes per phone per calendar day (5)
+	ResetCodeTTL    time.Duration // validity of a password or wallet-passcode reset code (3 min)
 	SessionTTL      time.Duration // session lifetime (12 h)
 	ChallengeTTL    time.Duration // login challenge lifetime (2 min)
 	Argon2          Argon2Params
@@ -43,6 +44,7 @@ type Config struct {
 	RegisterPerIP, RegisterPerID, RegisterPerPhone ratelimit.Rule
 	OTPVerifyPerIP                                 ratelimit.Rule
 	LoginPerIP, LoginPerID                         ratelimit.Rule
+	ResetPerIP, ResetPerID                         ratelimit.Rule // password reset codes asked
 }
 
 // DefaultConfig returns the rules of the VNeID app as published.
@@ -50,7 +52,7 @@ func DefaultConfig() Config {
 	return Config{
 		MinAge: 14, RegistrationTTL: 30 * time.Minute,
 		OTPLength: 6, OTPTTL: 5 * time.Minute, OTPMaxAttempts: 5, OTPResendAfter: 60 * time.Second, OTPDailyLimit: 5,
-		SessionTTL: 12 * time.Hour, ChallengeTTL: 2 * time.Minute,
+		ResetCodeTTL: 3 * time.Minute, SessionTTL: 12 * time.Hour, ChallengeTTL: 2 * time.Minute,
 		Argon2:           DefaultArgon2(),
 		Location:         time.FixedZone("ICT", 7*3600),
 		RegisterPerIP:    ratelimit.Rule{Name: "register-ip", Limit: 30, Window: time.Hour},
@@ -59,6 +61,8 @@ func DefaultConfig() Config {
 		OTPVerifyPerIP:   ratelimit.Rule{Name: "otp-verify-ip", Limit: 60, Window: time.Hour},
 		LoginPerIP:       ratelimit.Rule{Name: "login-ip", Limit: 60, Window: time.Minute},
 		LoginPerID:       ratelimit.Rule{Name: "login-id", Limit: 10, Window: 15 * time.Minute},
+		ResetPerIP:       ratelimit.Rule{Name: "password-reset-ip", Limit: 20, Window: time.Hour},
+		ResetPerID:       ratelimit.Rule{Name: "password-reset-id", Limit: 5, Window: time.Hour},
 	}
 }
 
@@ -112,6 +116,9 @@ func New(ctx context.Context, cfg Config, o Options) (*Service, error) {
 	}
 	if cfg.Location == nil {
 		cfg.Location = time.FixedZone("ICT", 7*3600)
+	}
+	if cfg.ResetCodeTTL <= 0 {
+		cfg.ResetCodeTTL = 3 * time.Minute
 	}
 	otpKey, err := o.Store.Secret(ctx, "otp-hmac", randomBytes(32))
 	if err != nil {

@@ -113,6 +113,16 @@ func (s *Service) SetEmail(ctx context.Context, c Caller, p Principal, email str
 // enrolment desk's consent code. It returns the masked phone and when the
 // code expires.
 func (s *Service) SendCode(ctx context.Context, purpose, subject, phone, auditSubject string) (string, time.Time, error) {
+	return s.sendCode(ctx, purpose, subject, phone, auditSubject, s.cfg.OTPTTL)
+}
+
+// SendResetCode is SendCode for a credential reset: the code is valid for
+// ResetCodeTTL (3 minutes) only.
+func (s *Service) SendResetCode(ctx context.Context, purpose, subject, phone, auditSubject string) (string, time.Time, error) {
+	return s.sendCode(ctx, purpose, subject, phone, auditSubject, s.cfg.ResetCodeTTL)
+}
+
+func (s *Service) sendCode(ctx context.Context, purpose, subject, phone, auditSubject string, ttl time.Duration) (string, time.Time, error) {
 	if last, err := s.store.LatestOTP(ctx, purpose, subject); err == nil {
 		if wait := last.CreatedAt.Add(s.cfg.OTPResendAfter).Sub(s.now()); wait > 0 {
 			return "", time.Time{}, ErrOTPResendTooSoon.WithRetryAfter(wait)
@@ -123,7 +133,7 @@ func (s *Service) SendCode(ctx context.Context, purpose, subject, phone, auditSu
 	var o store.OTP
 	err := s.store.InTx(ctx, func(q store.Queries) error {
 		var err error
-		if o, err = s.issueOTP(ctx, q, purpose, subject, phone); err != nil {
+		if o, err = s.issueOTPFor(ctx, q, purpose, subject, phone, ttl); err != nil {
 			return err
 		}
 		return s.audit(ctx, q, Caller{}, "system", "otp.sent", auditSubject, purpose, nil)

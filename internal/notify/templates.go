@@ -14,6 +14,8 @@ const (
 	TemplateEIDRejected   = "eid_rejected"
 	TemplateAccountLocked = "account_locked"
 	TemplateAccountUnlock = "account_unlocked"
+	TemplatePasswordReset = "password_reset"
+	TemplatePasscodeReset = "wallet_passcode_reset"
 )
 
 // DefaultPortalURL is the address the approval notice names.
@@ -79,6 +81,22 @@ func AccountLockedMessage(phone, groundVI string, now time.Time) store.OutboxMes
 func AccountUnlockedMessage(phone string, now time.Time) store.OutboxMessage {
 	return store.OutboxMessage{Channel: SMS, Recipient: phone, Template: TemplateAccountUnlock, CreatedAt: now,
 		Body: "VNeID thông báo: Tài khoản định danh điện tử của bạn đã được mở khóa."}
+}
+
+// PasswordResetMessage tells a holder by SMS that their password was reset
+// with a code and every login session ended.
+func PasswordResetMessage(phone string, now time.Time) store.OutboxMessage {
+	return store.OutboxMessage{Channel: SMS, Recipient: phone, Template: TemplatePasswordReset, CreatedAt: now,
+		Body: "VNeID thông báo: Mật khẩu tài khoản định danh điện tử của bạn đã được đặt lại; các phiên đăng nhập đã kết thúc." +
+			" Nếu không phải bạn thực hiện, vui lòng khóa tài khoản trên ứng dụng VNeID hoặc liên hệ tổng đài 1900 0368."}
+}
+
+// PasscodeResetMessage tells a holder by SMS that their wallet passcode was
+// reset with a code.
+func PasscodeResetMessage(phone string, now time.Time) store.OutboxMessage {
+	return store.OutboxMessage{Channel: SMS, Recipient: phone, Template: TemplatePasscodeReset, CreatedAt: now,
+		Body: "VNeID thông báo: Mã bảo vệ (passcode) ví giấy tờ của bạn đã được đặt lại." +
+			" Nếu không phải bạn thực hiện, vui lòng khóa tài khoản trên ứng dụng VNeID hoặc liên hệ tổng đài 1900 0368."}
 }
 
 // EmailSubject returns the subject line of a template's email.

@@ -129,9 +129,12 @@ type Options struct {
 	// Source is the document registry; defaults to Store (the built-in one).
 	Source    sources.Source
 	Passwords Passwords
-	Issuer    Issuer
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Codes sends and checks passcode-reset codes; defaults to Passwords
+	// when it can (package account's Service does).
+	Codes  Codes
+	Issuer Issuer
+	Now    func() time.Time
+	Logger *slog.Logger
 	// OutboxWritten is called after a commit that enqueued notifications.
 	OutboxWritten func()
 }
@@ -143,6 +146,7 @@ type Service struct {
 	population registry.Population
 	source     sources.Source
 	passwords  Passwords
+	codes      Codes
 	issuer     Issuer
 	limiter    ratelimit.Limiter
 	now        func() time.Time
@@ -161,6 +165,9 @@ func New(ctx context.Context, cfg Config, o Options) (*Service, error) {
 	if o.Population == nil {
 		o.Population = o.Store
 	}
+	if c, ok := o.Passwords.(Codes); ok && o.Codes == nil {
+		o.Codes = c
+	}
 	if o.Source == nil {
 		o.Source = o.Store
 	}
@@ -178,7 +185,7 @@ func New(ctx context.Context, cfg Config, o Options) (*Service, error) {
 		return nil, fmt.Errorf("wallet: %w", err)
 	}
 	return &Service{cfg: cfg.withDefaults(), store: o.Store, population: o.Population, source: o.Source,
-		passwords: o.Passwords, issuer: o.Issuer, limiter: ratelimit.Limiter{Counters: o.Store, Now: o.Now},
+		passwords: o.Passwords, codes: o.Codes, issuer: o.Issuer, limiter: ratelimit.Limiter{Counters: o.Store, Now: o.Now},
 		now: o.Now, log: o.Logger, wake: o.OutboxWritten, unlockKey: key}, nil
 }
 
