@@ -189,10 +189,13 @@ func (s *Service) lock(ctx context.Context, q store.Queries, c account.Caller, b
 	}
 	l := store.AccountLock{ID: newID(), AccountID: accountID, Ground: ground, State: store.LockActive, By: by, Reason: reason,
 		Evidence: evidence, CreatedAt: now}
-	if err := q.AddLock(ctx, l); err != nil {
+	// The account row is written first: its row lock orders this
+	// transaction with a concurrent lift, which could otherwise read the
+	// active locks before this one commits and mark the account active.
+	if err := q.SetAccountState(ctx, accountID, store.AccountLocked, now); err != nil {
 		return store.AccountLock{}, err
 	}
-	if err := q.SetAccountState(ctx, accountID, store.AccountLocked, now); err != nil {
+	if err := q.AddLock(ctx, l); err != nil {
 		return store.AccountLock{}, err
 	}
 	// Sessions end for good: unlocking later must not bring back a session
@@ -260,6 +263,11 @@ func (s *Service) Unlock(ctx context.Context, c account.Caller, by, accountID, l
 
 func (s *Service) lift(ctx context.Context, q store.Queries, c account.Caller, by string, l store.AccountLock, reason string) error {
 	now := s.now()
+	// Take the account row's lock before reading the active locks (see
+	// lock): the account is still locked at this point.
+	if err := q.SetAccountState(ctx, l.AccountID, store.AccountLocked, now); err != nil {
+		return err
+	}
 	if err := q.LiftLock(ctx, l.ID, by, reason, now); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -299,6 +300,49 @@ func TestSyncPopulation(t *testing.T) {
 			}
 			if n, err := e.svc.SyncPopulation(ctx); err != nil || n != 1 || e.state() != store.AccountActive {
 				t.Errorf("sync after a correction = %d, %v, %s", n, err, e.state())
+			}
+		})
+	}
+}
+
+// TestConcurrentLockAndLift: a new lock racing the lift of the last one
+// never leaves the account active with a lock standing.
+func TestConcurrentLockAndLift(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			e := newEnv(t, b)
+			ctx := context.Background()
+			for round := range 10 {
+				first, err := e.svc.Lock(ctx, account.Caller{}, "officer:o1", "acc", store.LockSelf, "", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				wg.Add(2)
+				var second store.AccountLock
+				go func() {
+					defer wg.Done()
+					if err := e.svc.Unlock(ctx, account.Caller{}, "officer:o1", "acc", first.ID, "xong"); err != nil {
+						t.Error(err)
+					}
+				}()
+				go func() {
+					defer wg.Done()
+					var err error
+					if second, err = e.svc.Lock(ctx, account.Caller{}, "officer:o2", "acc", store.LockSelf, "", ""); err != nil {
+						t.Error(err)
+					}
+				}()
+				wg.Wait()
+				if got := e.state(); got != store.AccountLocked {
+					t.Fatalf("round %d: account %s with a lock standing", round, got)
+				}
+				if err := e.svc.Unlock(ctx, account.Caller{}, "officer:o1", "acc", second.ID, "xong"); err != nil {
+					t.Fatal(err)
+				}
+				if got := e.state(); got != store.AccountActive {
+					t.Fatalf("round %d: account %s with no lock", round, got)
+				}
 			}
 		})
 	}
