@@ -97,6 +97,14 @@ type Options struct {
 	OutboxWritten func()
 	// Location is the zone of the calendar day (UTC+7).
 	Location *time.Location
+	// Calendar turns working days into the deadline of authorities'
+	// requests (*workday.Calendar is one); nil counts calendar days.
+	Calendar Calendar
+}
+
+// Calendar turns working days into deadlines.
+type Calendar interface {
+	AddWorkingDays(from time.Time, n int) time.Time
 }
 
 // Service locks and unlocks accounts.
@@ -109,6 +117,7 @@ type Service struct {
 	log        *slog.Logger
 	wake       func()
 	loc        *time.Location
+	cal        Calendar
 }
 
 // New returns a Service.
@@ -135,7 +144,7 @@ func New(o Options) (*Service, error) {
 		o.Location = time.FixedZone("ICT", 7*3600)
 	}
 	return &Service{store: o.Store, population: o.Population, feed: o.Feed, codes: o.Codes, now: o.Now, log: o.Logger,
-		wake: o.OutboxWritten, loc: o.Location}, nil
+		wake: o.OutboxWritten, loc: o.Location, cal: o.Calendar}, nil
 }
 
 func newID() string {

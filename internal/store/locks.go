@@ -49,3 +49,53 @@ type LockQueries interface {
 	// ErrNotFound when there is none.
 	LiftLock(ctx context.Context, id, by, reason string, at time.Time) error
 }
+
+// Lock request kinds and states.
+const (
+	LockRequestLock   = "lock"
+	LockRequestUnlock = "unlock"
+
+	LockRequestPending  = "pending"
+	LockRequestApproved = "approved"
+	LockRequestRefused  = "refused"
+)
+
+// LockRequest is a prosecuting body's, a competent authority's or a relying
+// party's request to lock or unlock an account, received by a police unit
+// and decided by its head within 2 working days (Decree 59 Art 19).
+type LockRequest struct {
+	ID        string
+	AccountID string
+	IDNumber  string
+	Kind      string // LockRequestLock or LockRequestUnlock
+	// Requester is the body that asked; Reference its document (number and
+	// date); Contact where its answer goes (an email address, or "").
+	Requester, Reference, Contact string
+	Reason                        string
+	// Unit is the police unit that received it; ReceivedBy the officer.
+	Unit       string
+	ReceivedBy string
+	State      string
+	CreatedAt  time.Time
+	DeadlineAt time.Time
+	DecidedBy  string
+	DecidedAt  time.Time
+	// Decision is the written reason of the decision (required for a
+	// refusal); LockID the lock made or lifted.
+	Decision string
+	LockID   string
+}
+
+// LockRequestQueries keeps authorities' lock and unlock requests.
+type LockRequestQueries interface {
+	// CreateLockRequest stores a pending request.
+	CreateLockRequest(ctx context.Context, r LockRequest) error
+	// LockRequest returns one request.
+	LockRequest(ctx context.Context, id string) (LockRequest, error)
+	// ListLockRequests returns the requests received by a unit ("" for
+	// every unit) in a state ("" for every state), earliest deadline first.
+	ListLockRequests(ctx context.Context, unit, state string, limit int) ([]LockRequest, error)
+	// DecideLockRequest records the decision on a pending request;
+	// ErrConflict when it is no longer pending.
+	DecideLockRequest(ctx context.Context, id, state, by, decision, lockID string, at time.Time) error
+}

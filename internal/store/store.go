@@ -58,6 +58,7 @@ type Queries interface {
 	DocumentQueries
 	WalletQueries
 	LockQueries
+	LockRequestQueries
 	// PurgeExpired deletes what has expired by now (registrations, OTPs,
 	// sessions, rate-limit counters, delivered outbox messages older than
 	// keepDelivered, single sign-on requests, tokens, sessions and retired

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Presentations", testPresentations},
 		{"Locks", testLocks},
 		{"CitizenChanges", testCitizenChanges},
+		{"LockRequests", testLockRequests},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)

@@ -119,3 +119,42 @@ func testCitizenChanges(t *testing.T, s store.Store) {
 		t.Errorf("page of 2 = %d", len(page))
 	}
 }
+
+func testLockRequests(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	mk := func(id, unit string, deadline time.Time) store.LockRequest {
+		return store.LockRequest{ID: id, AccountID: "acc", IDNumber: "001190000001", Kind: store.LockRequestLock, Requester: "Cơ quan CSĐT",
+			Reference: "CV 1/2026", Contact: "a@b.vn", Reason: "Điều tra", Unit: unit, ReceivedBy: "officer:o1", CreatedAt: base, DeadlineAt: deadline}
+	}
+	for _, r := range []store.LockRequest{mk("r1", "U1", base.Add(48*time.Hour)), mk("r2", "U1", base.Add(24*time.Hour)), mk("r3", "U2", base)} {
+		if err := s.CreateLockRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.LockRequest(ctx, "r1")
+	if err != nil || got.State != store.LockRequestPending || got.Requester != "Cơ quan CSĐT" || !got.DeadlineAt.Equal(base.Add(48*time.Hour)) || !got.DecidedAt.IsZero() {
+		t.Fatalf("LockRequest = %+v, %v", got, err)
+	}
+	if l, _ := s.ListLockRequests(ctx, "U1", store.LockRequestPending, 10); len(l) != 2 || l[0].ID != "r2" {
+		t.Errorf("U1 pending = %+v; want r2 (earlier deadline) first", l)
+	}
+	if l, _ := s.ListLockRequests(ctx, "", "", 10); len(l) != 3 {
+		t.Errorf("all = %d", len(l))
+	}
+	if err := s.DecideLockRequest(ctx, "r1", store.LockRequestRefused, "officer:h", "Chưa đủ căn cứ", "", base.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DecideLockRequest(ctx, "r1", store.LockRequestApproved, "officer:h", "", "l1", base); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("deciding twice: %v", err)
+	}
+	got, _ = s.LockRequest(ctx, "r1")
+	if got.State != store.LockRequestRefused || got.Decision != "Chưa đủ căn cứ" || !got.DecidedAt.Equal(base.Add(time.Hour)) {
+		t.Errorf("decided = %+v", got)
+	}
+	if l, _ := s.ListLockRequests(ctx, "U1", store.LockRequestPending, 10); len(l) != 1 {
+		t.Errorf("U1 pending after a decision = %d", len(l))
+	}
+	if _, err := s.LockRequest(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing: %v", err)
+	}
+}

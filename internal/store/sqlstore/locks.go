@@ -67,3 +67,66 @@ func (q queries) LiftLock(ctx context.Context, id, by, reason string, at time.Ti
 	}
 	return fmt.Errorf("lift lock: %w", store.ErrNotFound)
 }
+
+const lockRequestColumns = `id, account_id, id_number, kind, requester, reference, contact, reason, unit, received_by, state,
+	created_at, deadline_at, decided_by, decided_at, decision, lock_id`
+
+func scanLockRequest(row interface{ Scan(...any) error }) (store.LockRequest, error) {
+	var r store.LockRequest
+	err := row.Scan(&r.ID, &r.AccountID, &r.IDNumber, &r.Kind, &r.Requester, &r.Reference, &r.Contact, &r.Reason, &r.Unit,
+		&r.ReceivedBy, &r.State, timeCol{&r.CreatedAt}, timeCol{&r.DeadlineAt}, &r.DecidedBy, timeCol{&r.DecidedAt}, &r.Decision, &r.LockID)
+	return r, err
+}
+
+// CreateLockRequest stores a pending request.
+func (q queries) CreateLockRequest(ctx context.Context, r store.LockRequest) error {
+	_, err := q.x.ExecContext(ctx, `INSERT INTO lock_requests (`+lockRequestColumns+`)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+		r.ID, r.AccountID, r.IDNumber, r.Kind, r.Requester, r.Reference, r.Contact, r.Reason, r.Unit, r.ReceivedBy,
+		store.LockRequestPending, q.t(r.CreatedAt), q.t(r.DeadlineAt), "", nil, "", "")
+	if err != nil {
+		return fmt.Errorf("create lock request: %w", err)
+	}
+	return nil
+}
+
+// LockRequest returns one request.
+func (q queries) LockRequest(ctx context.Context, id string) (store.LockRequest, error) {
+	r, err := scanLockRequest(q.x.QueryRowContext(ctx, `SELECT `+lockRequestColumns+` FROM lock_requests WHERE id = $1`, id))
+	if err != nil {
+		return store.LockRequest{}, notFound("lock request", err)
+	}
+	return r, nil
+}
+
+// ListLockRequests returns requests earliest deadline first.
+func (q queries) ListLockRequests(ctx context.Context, unit, state string, limit int) ([]store.LockRequest, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := q.x.QueryContext(ctx, `SELECT `+lockRequestColumns+` FROM lock_requests
+		WHERE ($1 = '' OR unit = $1) AND ($2 = '' OR state = $2) ORDER BY deadline_at, id LIMIT $3`, unit, state, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list lock requests: %w", err)
+	}
+	defer rows.Close()
+	var out []store.LockRequest
+	for rows.Next() {
+		r, err := scanLockRequest(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list lock requests: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list lock requests: %w", err)
+	}
+	return out, nil
+}
+
+// DecideLockRequest records a decision on a pending request.
+func (q queries) DecideLockRequest(ctx context.Context, id, state, by, decision, lockID string, at time.Time) error {
+	res, err := q.x.ExecContext(ctx, `UPDATE lock_requests SET state = $1, decided_by = $2, decision = $3, lock_id = $4,
+		decided_at = $5 WHERE id = $6 AND state = 'pending'`, state, by, decision, lockID, q.t(at), id)
+	return affected("decide lock request", res, err, store.ErrConflict)
+}
