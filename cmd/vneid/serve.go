@@ -166,8 +166,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	mux.Handle(ssoweb.Prefix+"/", ssoHandler)
+	decodeLimit := ratelimit.Rule{Name: "verify-decode-ip", Limit: 60, Window: time.Minute}
 	verifyHandler, err := verifyweb.New(verifyweb.Options{Issuer: ssoSvc.Issuer(), JWKSURL: ssoSvc.Issuer() + "/keys",
-		Labels: wallet.ClaimLabels(), Logger: log})
+		Labels: wallet.ClaimLabels(), Logger: log, Allow: func(r *http.Request) error {
+			return ratelimit.Limiter{Counters: st, Now: time.Now}.Allow(r.Context(), decodeLimit, apiServer.ClientIP(r))
+		}})
 	if err != nil {
 		return err
 	}

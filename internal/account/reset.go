@@ -108,6 +108,14 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c Caller, idNumber, 
 		if err != nil {
 			return err
 		}
+		// Whoever knew the old password may hold relying-party tokens and
+		// presentations made with it: they end too.
+		if _, err := q.RevokeSSOTokens(ctx, store.SSOTokenFilter{AccountID: a.ID}, now); err != nil {
+			return err
+		}
+		if _, err := q.RevokePresentations(ctx, a.ID, ""); err != nil {
+			return err
+		}
 		if _, err := q.EnqueueOutbox(ctx, notify.PasswordResetMessage(a.Phone, now)); err != nil {
 			return err
 		}

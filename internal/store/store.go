@@ -226,9 +226,13 @@ type AccountQueries interface {
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	// RevokeSession ends a session; ErrNotFound if there is none live.
 	RevokeSession(ctx context.Context, id string, at time.Time) error
-	// RevokeAccountSessions ends every live session of an account and
-	// returns how many.
+	// RevokeAccountSessions ends every live app session and single sign-on
+	// session of an account and returns how many.
 	RevokeAccountSessions(ctx context.Context, accountID string, at time.Time) (int64, error)
+	// SerializeAccount, inside a transaction, holds back other
+	// transactions that write or serialize the same account until this one
+	// ends; ErrNotFound when there is no such account.
+	SerializeAccount(ctx context.Context, accountID string) error
 }
 
 // OutboxStatus is where an outbox message stands.

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -52,6 +53,9 @@ type Options struct {
 	// Labels names claims in Vietnamese and English: name → [vi, en].
 	Labels map[string][2]string
 	Logger *slog.Logger
+	// Allow, if set, is asked before the server decodes an image for a
+	// request (a per-address rate limit); an error answers 429.
+	Allow func(r *http.Request) error
 }
 
 // Handler serves the page, its script, the QR decoder and the issuer
@@ -63,6 +67,8 @@ type Handler struct {
 	meta []byte
 	// wellKnown is the metadata path for the issuer.
 	wellKnown string
+	// busy holds a token per image being decoded.
+	busy chan struct{}
 }
 
 // New returns the handler.
@@ -79,6 +85,7 @@ func New(o Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{o: o, page: template.Must(template.New("page").Parse(pageHTML)), mux: http.NewServeMux(), meta: meta,
+		busy:      make(chan struct{}, concurrentDecodes),
 		wellKnown: WellKnownPrefix + strings.TrimSuffix(iss.EscapedPath(), "/")}
 	h.mux.HandleFunc("GET "+Path, h.servePage)
 	h.mux.HandleFunc("GET "+Path+"/verify.js", h.serveScript)
@@ -163,6 +170,13 @@ var ErrTooLarge = errors.New("verifyweb: the image is too large")
 // maxSide bounds an image's width and height, in pixels.
 const maxSide = 6000
 
+// maxServerPixels bounds the images the server decodes for the page: a
+// 12-megapixel phone photo.
+const maxServerPixels = 12_500_000
+
+// concurrentDecodes is how many images the server decodes at once.
+const concurrentDecodes = 2
+
 // DecodeQR reads the first QR code in an image (PNG or JPEG) of at most
 // 6000×6000 pixels. The size is checked from the image's header before its
 // pixels are decoded: a few bytes of PNG can claim a picture of a million
@@ -206,6 +220,34 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		w.WriteHeader(http.StatusRequestEntityTooLarge)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "image_too_large"})
+		return
+	}
+	// The server decodes for browsers that cannot, on behalf of anyone:
+	// bound what one request may cost (a 12-megapixel photo takes about
+	// 150 MB to decode), how many run at once, and how often one address
+	// may ask.
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil && cfg.Width*cfg.Height > maxServerPixels {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "image_too_large"})
+		return
+	}
+	if h.o.Allow != nil {
+		if err := h.o.Allow(r); err != nil {
+			w.Header().Set("Retry-After", "60")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "rate_limited"})
+			return
+		}
+	}
+	select {
+	case h.busy <- struct{}{}:
+		defer func() { <-h.busy }()
+	case <-r.Context().Done():
+		return
+	case <-time.After(5 * time.Second):
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "busy"})
 		return
 	}
 	text, err := DecodeQR(bytes.NewReader(data))

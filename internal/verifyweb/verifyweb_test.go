@@ -896,3 +896,42 @@ func alterPayload(t *testing.T, sdjwt string) string {
 	parts[1] = base64.RawURLEncoding.EncodeToString(raw)
 	return strings.Join(parts, ".") + "~" + rest
 }
+
+// The server decodes for anyone, so it refuses pictures over 12.5
+// megapixels and asks Options.Allow (a per-address limit) first.
+func TestDecodeServerBounds(t *testing.T) {
+	var refuse bool
+	h, err := verifyweb.New(verifyweb.Options{Issuer: "https://id.example.vn/oidc", JWKSURL: "https://id.example.vn/oidc/keys",
+		Allow: func(*http.Request) error {
+			if refuse {
+				return errors.New("limited")
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(body []byte) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/verify/decode", bytes.NewReader(body)))
+		return rec
+	}
+	var big bytes.Buffer
+	if err := png.Encode(&big, image.NewGray(image.Rect(0, 0, 4000, 3200))); err != nil {
+		t.Fatal(err)
+	}
+	if rec := post(big.Bytes()); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("12.8-megapixel picture: %d %s", rec.Code, rec.Body)
+	}
+	var small bytes.Buffer
+	if err := png.Encode(&small, image.NewGray(image.Rect(0, 0, 200, 200))); err != nil {
+		t.Fatal(err)
+	}
+	if rec := post(small.Bytes()); rec.Code != http.StatusUnprocessableEntity {
+		t.Errorf("picture without a code: %d %s", rec.Code, rec.Body)
+	}
+	refuse = true
+	if rec := post(small.Bytes()); rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("over the limit: %d %s", rec.Code, rec.Body)
+	}
+}

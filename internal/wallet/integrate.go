@@ -106,6 +106,11 @@ func (s *Service) RequestIntegration(ctx context.Context, c account.Caller, p ac
 	r := store.IntegrationRequest{ID: newID(), AccountID: p.Account.ID, IDNumber: p.Account.IDNumber, Kind: kind,
 		Number: number, Channel: "app", State: store.IntegrationPending, NextAttemptAt: now, CreatedAt: now}
 	err := s.store.InTx(ctx, func(q store.Queries) error {
+		// One request of the account at a time: the cap and the duplicate
+		// checks below must see the requests racing this one.
+		if err := q.SerializeAccount(ctx, p.Account.ID); err != nil {
+			return err
+		}
 		if kind == sources.DrivingLicence && s.cfg.LicenceDailyCap > 0 {
 			n, err := q.CountIntegrationRequests(ctx, p.Account.ID, kind, s.startOfDay())
 			if err != nil {

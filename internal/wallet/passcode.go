@@ -73,6 +73,9 @@ func (s *Service) Unlock(ctx context.Context, c account.Caller, p account.Princi
 	if err := s.limiter.Blocked(ctx, s.cfg.PasscodeAttempts, p.Account.ID); err != nil {
 		return Unlocked{}, failure.Unexpected(err)
 	}
+	if err := s.limiter.Allow(ctx, s.cfg.PasscodeTries, p.Account.ID); err != nil {
+		return Unlocked{}, failure.Unexpected(err)
+	}
 	acc, err := s.store.Account(ctx, p.Account.ID)
 	if err != nil {
 		return Unlocked{}, failure.Unexpected(err)

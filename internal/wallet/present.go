@@ -355,6 +355,8 @@ type Verification struct {
 	// Attributes says whether claim values are returned (state bodies)
 	// or only their names (other parties, Decree 59 Art 23).
 	Attributes bool `json:"attributes"`
+	// Bound says the presentation was bound to this verifier's nonce.
+	Bound bool `json:"bound"`
 }
 
 // keyCache keeps the parsed issuer key set for a short while.
@@ -444,7 +446,10 @@ func (s *Service) VerifyOnline(ctx context.Context, c account.Caller, v Verifier
 	if got.Audience != "" && got.Audience != v.ID {
 		return Verification{}, ErrAudience
 	}
-	if got.Nonce != "" && got.Nonce != nonce {
+	// A bound presentation needs its verifier's nonce; a verifier that
+	// gave a nonce accepts only a presentation bound to it (else a
+	// photographed QR made for someone else would pass).
+	if got.Nonce != nonce {
 		return Verification{}, ErrNonce
 	}
 	acc, err := s.store.Account(ctx, rec.AccountID)
@@ -471,7 +476,7 @@ func (s *Service) VerifyOnline(ctx context.Context, c account.Caller, v Verifier
 		}
 	}
 	out := Verification{Valid: true, ID: got.ID, Level: got.Level, IssuedAt: got.IssuedAt.UTC(), ExpiresAt: got.ExpiresAt.UTC(),
-		Withheld: got.Withheld, Attributes: v.StateBody}
+		Withheld: got.Withheld, Attributes: v.StateBody, Bound: got.Nonce != ""}
 	var names []presentedDoc
 	for _, d := range got.Documents {
 		vd := VerifiedDocument{Kind: d.Kind, Names: []string{}}

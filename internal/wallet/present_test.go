@@ -206,6 +206,11 @@ func TestPresentAndVerifyOnline(t *testing.T) {
 			if _, err := e.w.VerifyOnline(ctx, c, police, bound(), n.Nonce); code(err) != "presentation_nonce_mismatch" {
 				t.Errorf("nonce used twice: %v", err)
 			}
+			// A verifier that gave a nonce refuses a presentation not bound
+			// to it (a QR photographed elsewhere).
+			if _, err := e.w.VerifyOnline(ctx, c, police, fresh(wallet.Item{Kind: "eid"}), n.Nonce); code(err) != "presentation_nonce_mismatch" {
+				t.Errorf("unbound presentation with a nonce: %v", err)
+			}
 			// A document revoked at its source revokes presentations of it.
 			lic := fresh(wallet.Item{Kind: "eid"}, wallet.Item{Kind: "driving_licence"})
 			revoked := licence(licenceNo, holderID, "Nguyễn Thị Thanh Hương", sources.StatusRevoked, d("2029-04-02"))

@@ -34,8 +34,11 @@ type Config struct {
 	LicenceDailyCap int
 	// UnlockTTL is how long the wallet stays open after the passcode (5 min).
 	UnlockTTL time.Duration
-	// PasscodeAttempts limits wrong passcodes per account (5 per 15 min).
-	PasscodeAttempts ratelimit.Rule
+	// PasscodeAttempts limits wrong passcodes per account (5 per 15 min);
+	// PasscodeTries limits every try, right or wrong (20 per 15 min), so
+	// that tries sent all at once cannot all pass the failure check before
+	// any failure is counted.
+	PasscodeAttempts, PasscodeTries ratelimit.Rule
 	// PresentationTTL is a presentation's default lifetime (3 min);
 	// MaxPresentationTTL the longest a citizen may ask for (30 min).
 	PresentationTTL, MaxPresentationTTL time.Duration
@@ -61,6 +64,7 @@ func DefaultConfig() Config {
 		LicenceDailyCap:  3,
 		UnlockTTL:        5 * time.Minute,
 		PasscodeAttempts: ratelimit.Rule{Name: "passcode-fail-account", Limit: 5, Window: 15 * time.Minute},
+		PasscodeTries:    ratelimit.Rule{Name: "passcode-try-account", Limit: 20, Window: 15 * time.Minute},
 		PresentationTTL:  3 * time.Minute, MaxPresentationTTL: 30 * time.Minute,
 		NonceTTL:             5 * time.Minute,
 		MaxPresentationBytes: 2331,
@@ -80,6 +84,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PasscodeAttempts.Name == "" {
 		c.PasscodeAttempts = d.PasscodeAttempts
+	}
+	if c.PasscodeTries.Name == "" {
+		c.PasscodeTries = d.PasscodeTries
 	}
 	if c.PresentationTTL <= 0 {
 		c.PresentationTTL = d.PresentationTTL

@@ -74,6 +74,12 @@ func testLocks(t *testing.T, s store.Store) {
 	if err := s.RevokeSession(ctx, "s2", base); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SerializeAccount(ctx, "acc"); err != nil {
+		t.Errorf("SerializeAccount: %v", err)
+	}
+	if err := s.SerializeAccount(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SerializeAccount of a missing account: %v", err)
+	}
 	if n, err := s.RevokeAccountSessions(ctx, "acc", base.Add(time.Minute)); err != nil || n != 1 {
 		t.Errorf("RevokeAccountSessions = %d, %v; want 1 (s2 was already ended)", n, err)
 	}

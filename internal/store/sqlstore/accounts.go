@@ -247,17 +247,41 @@ func (q queries) RevokeSession(ctx context.Context, id string, at time.Time) err
 	return affected("revoke session", res, err, store.ErrNotFound)
 }
 
-// RevokeAccountSessions ends every live session of an account.
+// RevokeAccountSessions ends every live app session and single sign-on
+// session of an account.
 func (q queries) RevokeAccountSessions(ctx context.Context, accountID string, at time.Time) (int64, error) {
-	res, err := q.x.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`, q.t(at), accountID)
-	if err != nil {
-		return 0, fmt.Errorf("revoke account sessions: %w", err)
+	var total int64
+	for _, stmt := range []string{
+		`UPDATE sessions SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL`,
+		`UPDATE sso_sessions SET ended_at = $1 WHERE account_id = $2 AND ended_at IS NULL`,
+	} {
+		res, err := q.x.ExecContext(ctx, stmt, q.t(at), accountID)
+		if err != nil {
+			return total, fmt.Errorf("revoke account sessions: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, fmt.Errorf("revoke account sessions: %w", err)
+		}
+		total += n
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("revoke account sessions: %w", err)
+	return total, nil
+}
+
+// SerializeAccount takes the account row's lock until the transaction ends
+// (PostgreSQL; SQLite transactions already exclude other writers), so that
+// checks and writes about one account are not interleaved with another
+// transaction's.
+func (q queries) SerializeAccount(ctx context.Context, accountID string) error {
+	lock := ""
+	if q.d.name == "postgres" {
+		lock = " FOR UPDATE"
 	}
-	return n, nil
+	var id string
+	if err := q.x.QueryRowContext(ctx, `SELECT id FROM accounts WHERE id = $1`+lock, accountID).Scan(&id); err != nil {
+		return notFound("serialize account", err)
+	}
+	return nil
 }
 
 // SetAccountEmail sets (or clears, with "") the account's email address.
