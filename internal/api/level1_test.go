@@ -28,6 +28,7 @@ import (
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/face"
 	"github.com/vneid/vneid/internal/jurisdiction"
+	"github.com/vneid/vneid/internal/locking"
 	"github.com/vneid/vneid/internal/officer"
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/store"
@@ -84,7 +85,11 @@ func newEIDEnv(t *testing.T, open func(testing.TB) store.Store, faces eid.FaceVe
 		t.Fatal(err)
 	}
 	trust := &trustlist.Manager{Store: st, Changed: e.InvalidateTrust}
-	apiServer := api.New(api.Options{Accounts: acc, EID: e, Officers: off, Trust: trust, Store: st,
+	lk, err := locking.New(locking.Options{Store: st, Codes: acc, Calendar: cal, Now: clk.Now, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiServer := api.New(api.Options{Accounts: acc, EID: e, Officers: off, Trust: trust, Store: st, Locking: lk,
 		Ready: st, Logger: log, Metrics: telemetry.New(st), Version: "test"})
 	mux := http.NewServeMux()
 	act := activation.New(activation.Options{Accounts: acc, EID: e, Logger: log, ClientIP: apiServer.ClientIP})

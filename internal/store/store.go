@@ -59,6 +59,7 @@ type Queries interface {
 	WalletQueries
 	LockQueries
 	LockRequestQueries
+	DeviceQueries
 	// PurgeExpired deletes what has expired by now (registrations, OTPs,
 	// sessions, rate-limit counters, delivered outbox messages older than
 	// keepDelivered, single sign-on requests, tokens, sessions and retired

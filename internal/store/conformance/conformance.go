@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"Locks", testLocks},
 		{"CitizenChanges", testCitizenChanges},
 		{"LockRequests", testLockRequests},
+		{"DeviceChanges", testDeviceChanges},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)

@@ -219,6 +219,7 @@ func (q queries) PurgeExpired(ctx context.Context, now time.Time, keepDelivered 
 		{`DELETE FROM usage_records WHERE at < $1`, now.Add(-store.UsageRetention)},
 		{`DELETE FROM presentations WHERE expires_at < $1`, now.Add(-24 * time.Hour)},
 		{`DELETE FROM verifier_nonces WHERE expires_at < $1`, now},
+		{`DELETE FROM device_changes WHERE expires_at < $1`, now.Add(-24 * time.Hour)}, // kept a day for the audit trail's context
 	} {
 		res, err := q.x.ExecContext(ctx, stmt.sql, q.t(stmt.arg))
 		if err != nil {
