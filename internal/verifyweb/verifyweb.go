@@ -198,16 +198,31 @@ func DecodeQR(r io.Reader) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("verifyweb: read image: %w", err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", fmt.Errorf("verifyweb: %w", err)
+	// The detector misreads a few percent of dense codes with one
+	// binarizer and not the other, and a screenshot or a generated image
+	// decodes most surely as a pure code: try each in turn.
+	src := gozxing.NewLuminanceSourceFromImage(img)
+	for _, try := range []struct {
+		bin  func(gozxing.LuminanceSource) gozxing.Binarizer
+		pure bool
+	}{
+		{gozxing.NewHybridBinarizer, false},
+		{gozxing.NewGlobalHistgramBinarizer, false},
+		{gozxing.NewHybridBinarizer, true},
+	} {
+		bmp, err := gozxing.NewBinaryBitmap(try.bin(src))
+		if err != nil {
+			return "", fmt.Errorf("verifyweb: %w", err)
+		}
+		hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+		if try.pure {
+			hints[gozxing.DecodeHintType_PURE_BARCODE] = true
+		}
+		if res, err := qrcode.NewQRCodeReader().Decode(bmp, hints); err == nil {
+			return res.GetText(), nil
+		}
 	}
-	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
-	if err != nil {
-		return "", ErrNoCode
-	}
-	return res.GetText(), nil
+	return "", ErrNoCode
 }
 
 // decode reads a QR code from an uploaded image (the body), for browsers
