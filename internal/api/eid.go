@@ -205,18 +205,28 @@ func (s *Server) officerLogin(w http.ResponseWriter, r *http.Request) {
 		"area": sess.Principal.Scope.Area, "nationwide": sess.Principal.Scope.Nationwide})
 }
 
+// officerPrincipal authenticates the officer bearer token of a request, or
+// answers the failure and reports false.
+func (s *Server) officerPrincipal(w http.ResponseWriter, r *http.Request) (officer.Principal, bool) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || s.officers == nil {
+		writeError(w, r, s.log, officer.ErrUnauthenticated)
+		return officer.Principal{}, false
+	}
+	p, err := s.officers.Authenticate(r.Context(), strings.TrimSpace(token))
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return officer.Principal{}, false
+	}
+	return p, true
+}
+
 // admin requires an officer bearer token with the admin role, of the
 // ministry's unit (nationwide).
 func (s *Server) admin(h func(http.ResponseWriter, *http.Request, string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		p, ok := s.officerPrincipal(w, r)
 		if !ok {
-			writeError(w, r, s.log, officer.ErrUnauthenticated)
-			return
-		}
-		p, err := s.officers.Authenticate(r.Context(), strings.TrimSpace(token))
-		if err != nil {
-			writeError(w, r, s.log, err)
 			return
 		}
 		// The admin routes act on the whole country (the trust list, the

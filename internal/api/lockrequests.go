@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/vneid/vneid/internal/locking"
 	"github.com/vneid/vneid/internal/officer"
@@ -14,14 +13,8 @@ import (
 // whether they head it.
 func (s *Server) unitOfficer(h func(http.ResponseWriter, *http.Request, locking.Officer), roles ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || s.officers == nil {
-			writeError(w, r, s.log, officer.ErrUnauthenticated)
-			return
-		}
-		p, err := s.officers.Authenticate(r.Context(), strings.TrimSpace(token))
-		if err != nil {
-			writeError(w, r, s.log, err)
+		p, ok := s.officerPrincipal(w, r)
+		if !ok {
 			return
 		}
 		allowed := false
