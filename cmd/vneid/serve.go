@@ -142,7 +142,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	consoleHandler, err := console.New(console.Options{Officers: svcs.officers, EID: svcs.eid, Logger: log,
+	consoleHandler, err := console.New(console.Options{Officers: svcs.officers, EID: svcs.eid, Locking: lockSvc, Logger: log,
 		Secure: cfg.ConsoleSecureCookies, ClientIP: apiServer.ClientIP, CSRFKey: csrfKey,
 		AllowLogin: func(ctx context.Context, ip string) error {
 			return ratelimit.Limiter{Counters: st, Now: time.Now}.Allow(ctx, ratelimit.Rule{Name: "console-login-ip", Limit: 20, Window: 15 * time.Minute}, ip)

@@ -30,6 +30,7 @@ import (
 	"github.com/vneid/vneid/internal/api"
 	"github.com/vneid/vneid/internal/eid"
 	"github.com/vneid/vneid/internal/failure"
+	"github.com/vneid/vneid/internal/locking"
 	"github.com/vneid/vneid/internal/officer"
 )
 
@@ -114,6 +115,10 @@ type Options struct {
 	// several instances behind one load balancer accept each other's forms.
 	// By default every Handler draws a random key.
 	CSRFKey []byte
+	// Locking receives the authorities' requests to lock or unlock
+	// accounts and records their units' heads' decisions; nil: the lock
+	// requests' pages answer not found.
+	Locking *locking.Service
 	// Now is the console's clock (whether a desk session is still open,
 	// whether a card has expired); default time.Now. Give it the e-ID
 	// service's clock.
@@ -124,6 +129,7 @@ type Options struct {
 type Handler struct {
 	officers   *officer.Service
 	eid        *eid.Service
+	locking    *locking.Service
 	log        *slog.Logger
 	secure     bool
 	clientIP   func(*http.Request) string
@@ -179,7 +185,7 @@ func New(o Options) (*Handler, error) {
 	if loc == nil {
 		loc = time.FixedZone("ICT", 7*3600)
 	}
-	h := &Handler{officers: o.Officers, eid: o.EID, log: o.Logger, secure: o.Secure, clientIP: o.ClientIP,
+	h := &Handler{officers: o.Officers, eid: o.EID, locking: o.Locking, log: o.Logger, secure: o.Secure, clientIP: o.ClientIP,
 		allowLogin: o.AllowLogin, key: key, loc: loc, now: o.Now, pages: pages, css: css, js: js, mux: http.NewServeMux(),
 		origin: http.NewCrossOriginProtection()}
 	h.routes()
@@ -189,7 +195,7 @@ func New(o Options) (*Handler, error) {
 // parsePages parses each page with the shared layout.
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "queue", "dossier", "error", "desk_search", "desk_application"} {
+	for _, name := range []string{"login", "queue", "dossier", "error", "desk_search", "desk_application", "locks"} {
 		t, err := template.ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: parse template %s: %w", name, err)
@@ -217,6 +223,9 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /console/desk/applications/{id}/consent-code", h.signedIn(officer.RoleDesk, h.deskConsentCode))
 	h.mux.HandleFunc("POST /console/desk/applications/{id}/consent", h.uploading(officer.RoleDesk, h.deskConsent))
 	h.mux.HandleFunc("POST /console/desk/applications/{id}/submit", h.signedIn(officer.RoleDesk, h.deskSubmit))
+	h.mux.HandleFunc("GET /console/locks", h.lockPage(h.locks))
+	h.mux.HandleFunc("POST /console/locks", h.lockPage(h.receiveLock))
+	h.mux.HandleFunc("POST /console/locks/{id}/decide", h.lockPage(h.decideLock))
 	h.mux.HandleFunc("GET /console/static/console.css", h.stylesheet)
 	h.mux.HandleFunc("GET /console/static/desk.js", h.script)
 	h.mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, nil, errPageNotFound) })

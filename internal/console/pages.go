@@ -371,7 +371,7 @@ func (h *Handler) takeFlash(w http.ResponseWriter, r *http.Request, s session) *
 	case flashSubmitted:
 		return &text{"Đã nộp hồ sơ " + id + " để xét duyệt.", "Application " + id + " submitted for review."}
 	}
-	return nil
+	return lockFlash(outcome, parts[1])
 }
 
 // failureOf returns err as a user-facing failure, logging what an operator
@@ -416,6 +416,7 @@ func (h *Handler) showFailure(w http.ResponseWriter, r *http.Request, s *session
 		page.layout = h.layout(*s, page.Title)
 		page.Reviewer = s.Has(officer.RoleReviewer)
 		page.Desk = s.Has(officer.RoleDesk)
+		page.Locks = h.locking != nil && mayLock(*s)
 	}
 	h.render(w, r, page.Status, "error", page)
 }

@@ -36,13 +36,16 @@ type officerView struct {
 	FullName, Username, Units string
 	// Reviewer and Desk say which parts of the console the officer may use.
 	Reviewer, Desk bool
+	// Locks: the authorities' lock requests (desk officers, unit heads).
+	Locks bool
 }
 
 // layout returns the frame of a signed-in officer's page.
 func (h *Handler) layout(s session, title text) layout {
 	return layout{Title: title, CSRF: s.CSRF,
 		Officer: &officerView{FullName: s.FullName, Username: s.Username, Units: s.Scope.Label(),
-			Reviewer: s.Has(officer.RoleReviewer), Desk: s.Has(officer.RoleDesk)}}
+			Reviewer: s.Has(officer.RoleReviewer), Desk: s.Has(officer.RoleDesk),
+			Locks: h.locking != nil && mayLock(s)}}
 }
 
 type loginPage struct {
@@ -67,6 +70,7 @@ type errorPage struct {
 	Code           string
 	Message        text
 	Reviewer, Desk bool
+	Locks          bool
 }
 
 // rejectForm is what the officer entered in the reject form, and what was
