@@ -153,7 +153,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, consoleHandler)
 	act := activation.New(activation.Options{Accounts: svc, EID: svcs.eid, Logger: log, ClientIP: apiServer.ClientIP,
-		Secure: cfg.ConsoleSecureCookies})
+		Secure: cfg.ConsoleSecureCookies, CSRFKey: csrfKey})
 	mux.Handle(activation.Path, act)
 	mux.Handle(activation.Path+"/", act)
 	tokenKey, err := st.Secret(ctx, "sso-token-key", randomKey())

@@ -33,6 +33,9 @@ type Options struct {
 	ClientIP func(*http.Request) string
 	// Secure marks the form cookie Secure (behind HTTPS).
 	Secure bool
+	// CSRFKey keys the form tokens (the same on every instance); if empty,
+	// a random key of this handler is used.
+	CSRFKey []byte
 }
 
 // Handler serves GET/POST /activate and POST /activate/confirm.
@@ -55,6 +58,10 @@ func New(o Options) *Handler {
 			}
 			return r.RemoteAddr
 		}
+	}
+	if len(o.CSRFKey) == 0 {
+		o.CSRFKey = make([]byte, 32)
+		_, _ = rand.Read(o.CSRFKey)
 	}
 	h := &Handler{o: o, page: template.Must(template.New("page").Parse(pageHTML)), mux: http.NewServeMux(),
 		prot: http.NewCrossOriginProtection()}
@@ -87,7 +94,9 @@ type view struct {
 
 const csrfCookie = "vneid_activate"
 
-// csrf returns the form token bound to a random cookie (double submit).
+// csrf returns the form token, an HMAC under CSRFKey of a random cookie
+// that identifies the browser's activation flow, setting the cookie if the
+// browser has none.
 func (h *Handler) csrf(w http.ResponseWriter, r *http.Request) string {
 	c, err := r.Cookie(csrfCookie)
 	if err != nil || len(c.Value) < 20 {
@@ -97,17 +106,24 @@ func (h *Handler) csrf(w http.ResponseWriter, r *http.Request) string {
 			SameSite: http.SameSiteStrictMode, Secure: h.o.Secure}
 		http.SetCookie(w, c)
 	}
-	sum := sha256.Sum256([]byte("activate-form\n" + c.Value))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	return h.token(c.Value)
 }
 
+func (h *Handler) token(cookie string) string {
+	m := hmac.New(sha256.New, h.o.CSRFKey)
+	m.Write([]byte("activate-form\x00" + cookie))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkCSRF reports whether the form carries the token of the browser's
+// cookie.
 func (h *Handler) checkCSRF(r *http.Request) bool {
 	c, err := r.Cookie(csrfCookie)
-	if err != nil {
+	got := r.PostFormValue("csrf")
+	if err != nil || len(c.Value) < 20 || got == "" {
 		return false
 	}
-	sum := sha256.Sum256([]byte("activate-form\n" + c.Value))
-	return hmac.Equal([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(r.PostFormValue("csrf")))
+	return hmac.Equal([]byte(h.token(c.Value)), []byte(got))
 }
 
 func (h *Handler) render(w http.ResponseWriter, status int, v view) {

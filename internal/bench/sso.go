@@ -520,6 +520,7 @@ func (r *ssoRun) userinfo(ctx context.Context, access string) (idClaims, error) 
 
 var (
 	ticketInput = regexp.MustCompile(`name="ticket" value="([^"]*)"`)
+	csrfInput   = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
 	pageError   = regexp.MustCompile(`(?s)class="err"[^>]*>.*?<span class="en">(.*?)</span>`)
 )
 
@@ -606,6 +607,14 @@ func (b *browser) post(ctx context.Context, at *url.URL, path string, form url.V
 	return b.do(req)
 }
 
+// csrfOf is the CSRF token of the page's form.
+func csrfOf(body string) string {
+	if m := csrfInput.FindStringSubmatch(body); m != nil {
+		return html.UnescapeString(m[1])
+	}
+	return ""
+}
+
 func random(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
@@ -645,7 +654,7 @@ func (r *ssoRun) login(ctx context.Context, a SSOAccount, scopes []string, st *s
 	id := p.url.Query().Get("id")
 	step(StepAuthorize)
 
-	p, err = b.post(ctx, p.url, "/oidc/login/password", url.Values{"id": {id}, "id_number": {a.IDNumber}, "password": {a.Password}})
+	p, err = b.post(ctx, p.url, "/oidc/login/password", url.Values{"id": {id}, "csrf": {csrfOf(p.body)}, "id_number": {a.IDNumber}, "password": {a.Password}})
 	var m []string
 	if err == nil {
 		if m = ticketInput.FindStringSubmatch(p.body); p.status != http.StatusOK || m == nil {
@@ -663,7 +672,7 @@ func (r *ssoRun) login(ctx context.Context, a SSOAccount, scopes []string, st *s
 	}
 	step(StepOutbox)
 
-	p, err = b.post(ctx, p.url, "/oidc/login/otp", url.Values{"id": {id}, "ticket": {html.UnescapeString(m[1])}, "code": {code}})
+	p, err = b.post(ctx, p.url, "/oidc/login/otp", url.Values{"id": {id}, "csrf": {csrfOf(p.body)}, "ticket": {html.UnescapeString(m[1])}, "code": {code}})
 	consent := err == nil && p.status == http.StatusOK && strings.Contains(p.body, `name="decision"`)
 	if err == nil && !consent && !strings.HasPrefix(p.url.String(), r.o.Client.RedirectURI) {
 		err = pageFailure(p, "the consent page or the redirect")
@@ -674,7 +683,7 @@ func (r *ssoRun) login(ctx context.Context, a SSOAccount, scopes []string, st *s
 	step(StepOTP)
 
 	if consent {
-		p, err = b.post(ctx, p.url, "/oidc/consent", url.Values{"id": {id}, "decision": {"approve"}})
+		p, err = b.post(ctx, p.url, "/oidc/consent", url.Values{"id": {id}, "csrf": {csrfOf(p.body)}, "decision": {"approve"}})
 		if err == nil && !strings.HasPrefix(p.url.String(), r.o.Client.RedirectURI) {
 			err = pageFailure(p, "the redirect")
 		}

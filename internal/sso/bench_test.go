@@ -275,6 +275,7 @@ func (e *benchEnv) rp(b *testing.B, scopes ...string) *rp {
 
 var (
 	ticketField = regexp.MustCompile(`name="ticket" value="([^"]*)"`)
+	csrfField   = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
 	sixDigits   = regexp.MustCompile(`\b\d{6}\b`)
 )
 
@@ -306,12 +307,18 @@ func (r *rp) authURL(state, verifier string) string {
 func (r *rp) signIn(b *testing.B) {
 	b.Helper()
 	req, _ := http.NewRequest(http.MethodGet, r.authURL("first", oauthVerifier()), nil)
-	resp, _, err := r.send(req)
+	resp, body, err := r.send(req)
 	if err != nil || resp.Request.URL.Path != "/oidc/login" {
 		b.Fatalf("authorize: %v", err)
 	}
 	id := resp.Request.URL.Query().Get("id")
-	_, body, err := r.post("/oidc/login/password", url.Values{"id": {id}, "id_number": {benchID}, "password": {benchPassword}})
+	csrf := func(body string) string {
+		if m := csrfField.FindStringSubmatch(body); m != nil {
+			return html.UnescapeString(m[1])
+		}
+		return ""
+	}
+	_, body, err = r.post("/oidc/login/password", url.Values{"id": {id}, "csrf": {csrf(body)}, "id_number": {benchID}, "password": {benchPassword}})
 	m := ticketField.FindStringSubmatch(body)
 	if err != nil || m == nil {
 		b.Fatalf("password: %v %.300s", err, body)
@@ -320,12 +327,12 @@ func (r *rp) signIn(b *testing.B) {
 	if err != nil || len(msgs) == 0 || msgs[0].Template != notify.TemplateOTP {
 		b.Fatalf("no OTP in the outbox: %v", err)
 	}
-	_, body, err = r.post("/oidc/login/otp", url.Values{"id": {id}, "ticket": {html.UnescapeString(m[1])}, "code": {sixDigits.FindString(msgs[0].Body)}})
+	_, body, err = r.post("/oidc/login/otp", url.Values{"id": {id}, "csrf": {csrf(body)}, "ticket": {html.UnescapeString(m[1])}, "code": {sixDigits.FindString(msgs[0].Body)}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	if strings.Contains(body, `name="decision"`) {
-		if _, _, err = r.post("/oidc/consent", url.Values{"id": {id}, "decision": {"approve"}}); err != nil {
+		if _, _, err = r.post("/oidc/consent", url.Values{"id": {id}, "csrf": {csrf(body)}, "decision": {"approve"}}); err != nil {
 			b.Fatal(err)
 		}
 	}

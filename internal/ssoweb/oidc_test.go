@@ -7,6 +7,7 @@ import (
 	"html"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -155,6 +156,9 @@ func (e *env) register(id string, reg sso.Registration) sso.Registered {
 type browser struct {
 	e  *env
 	hc *http.Client
+	// last is the body of the last page, whose csrf field post sends with
+	// a form that has none.
+	last string
 }
 
 func (e *env) browser() *browser {
@@ -182,6 +186,7 @@ func (b *browser) do(req *http.Request) page {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	b.last = string(body)
 	u := resp.Request.URL
 	if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode/100 == 3 {
 		u, _ = url.Parse(loc)
@@ -194,7 +199,15 @@ func (b *browser) get(u string) page {
 	return b.do(req)
 }
 
+// post posts the form with, unless it has a csrf field (even empty), the
+// csrf token of the last page, like a browser submitting that page's form.
 func (b *browser) post(path string, form url.Values) page {
+	if _, ok := form["csrf"]; !ok {
+		if tok := field(b.last, "csrf"); tok != "" {
+			form = maps.Clone(form)
+			form.Set("csrf", tok)
+		}
+	}
 	req, _ := http.NewRequest(http.MethodPost, b.e.url+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return b.do(req)

@@ -20,7 +20,7 @@ font-size:1rem;background:#b71c1c;color:#fff;border:0;border-radius:4px;text-dec
 
 {{if eq .Step "login"}}
 <form method="post" action="/oidc/login/password">
-<input type="hidden" name="id" value="{{.ID}}">
+<input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <label for="id_number">Số định danh cá nhân <span class="en">Personal ID number</span></label>
 <input id="id_number" name="id_number" inputmode="numeric" autocomplete="username" maxlength="12" value="{{.LoginHint}}" required>
 <label for="password">Mật khẩu <span class="en">Password</span></label>
@@ -33,7 +33,7 @@ font-size:1rem;background:#b71c1c;color:#fff;border:0;border-radius:4px;text-dec
 {{else if eq .Step "otp"}}
 <p>Mã xác thực đã được gửi đến số điện thoại {{.MaskedPhone}}.<br><span class="en">A code was sent to {{.MaskedPhone}}.</span></p>
 <form method="post" action="/oidc/login/otp">
-<input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="ticket" value="{{.Ticket}}">
+<input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="ticket" value="{{.Ticket}}">
 <label for="code">Mã xác thực (OTP) <span class="en">Verification code</span></label>
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" required>
 <button type="submit">Xác nhận <span class="en">/ Confirm</span></button>
@@ -55,7 +55,7 @@ font-size:1rem;background:#b71c1c;color:#fff;border:0;border-radius:4px;text-dec
 <p>Mục đích <span class="en">Purpose</span>: {{.Purpose}}<br><span class="en">{{.PurposeEN}}</span></p>
 <p>Lựa chọn của bạn được ghi nhớ cho bên này; bạn có thể rút lại sự đồng ý bất cứ lúc nào trong ứng dụng VNeID.<br>
 <span class="en">Your choice is remembered for this service; you can withdraw consent at any time in the VNeID app.</span></p>
-<form method="post" action="/oidc/consent"><input type="hidden" name="id" value="{{.ID}}">
+<form method="post" action="/oidc/consent"><input type="hidden" name="id" value="{{.ID}}"><input type="hidden" name="csrf" value="{{.CSRF}}">
 <button type="submit" name="decision" value="approve">Đồng ý chia sẻ <span class="en">/ Share</span></button>
 <button type="submit" name="decision" value="deny" class="secondary">Từ chối <span class="en">/ Decline</span></button>
 </form>

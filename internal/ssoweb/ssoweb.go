@@ -10,6 +10,8 @@ package ssoweb
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -359,6 +361,7 @@ type view struct {
 	Ticket      string
 	MaskedPhone string
 	LoginHint   string
+	CSRF        string // the token the page's form posts back
 	QR          template.URL
 	ErrVI       string
 	ErrEN       string
@@ -429,9 +432,37 @@ func (h *Handler) clearCookie(w http.ResponseWriter) {
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-func (h *Handler) pendingView(p sso.Pending) view {
+// csrfToken is the form token of a page: an HMAC under TokenKey of the
+// pending authorization request ID and the browser's session cookie, if it
+// has one, so a form only posts back for the request and browser it was
+// shown to.
+func (h *Handler) csrfToken(r *http.Request, id string) string {
+	cookie := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		cookie = c.Value
+	}
+	m := hmac.New(sha256.New, h.o.TokenKey[:])
+	m.Write([]byte("vneid-sso-form\x00" + id + "\x00" + cookie))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// checkCSRF refuses, with the error page, a form posted without the token
+// of the page it was shown on; it reports whether the post may go on.
+func (h *Handler) checkCSRF(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	got := r.PostFormValue("csrf")
+	if got != "" && hmac.Equal([]byte(got), []byte(h.csrfToken(r, r.PostFormValue("id")))) {
+		return true
+	}
+	h.render(w, http.StatusForbidden, view{Step: "error",
+		ErrVI: "Biểu mẫu không hợp lệ hoặc đã hết hạn. Vui lòng quay lại trang dịch vụ và đăng nhập lại.",
+		ErrEN: "The form is invalid or has expired. Please go back to the service and sign in again."})
+	return false
+}
+
+func (h *Handler) pendingView(r *http.Request, p sso.Pending) view {
 	v := view{ID: p.ID, ClientName: p.Client.Name, ClientEN: p.Client.NameEN, Purpose: p.Client.Purpose,
-		PurposeEN: p.Client.PurposeEN, Level: p.Level, LoginHint: p.LoginHint}
+		PurposeEN: p.Client.PurposeEN, Level: p.Level, LoginHint: p.LoginHint, CSRF: h.csrfToken(r, p.ID)}
 	for _, c := range p.Claims {
 		if a, ok := attributeNames[c]; ok {
 			v.Attributes = append(v.Attributes, a)
@@ -474,19 +505,22 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	v := h.pendingView(p)
+	v := h.pendingView(r, p)
 	v.Step = "login"
 	h.render(w, http.StatusOK, v)
 }
 
 func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
+	if !h.checkCSRF(w, r) {
+		return
+	}
 	id := r.PostFormValue("id")
 	p, err := h.s.Pending(r.Context(), id)
 	if err != nil {
 		h.fail(w, view{}, err)
 		return
 	}
-	v := h.pendingView(p)
+	v := h.pendingView(r, p)
 	v.Step = "login"
 	ws, err := h.s.StartPassword(r.Context(), h.caller(r), id, strings.TrimSpace(r.PostFormValue("id_number")), r.PostFormValue("password"))
 	if err != nil {
@@ -498,6 +532,9 @@ func (h *Handler) password(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) otp(w http.ResponseWriter, r *http.Request) {
+	if !h.checkCSRF(w, r) {
+		return
+	}
 	id := r.PostFormValue("id")
 	p, err := h.s.Pending(r.Context(), id)
 	if err != nil {
@@ -506,7 +543,7 @@ func (h *Handler) otp(w http.ResponseWriter, r *http.Request) {
 	}
 	ns, err := h.s.FinishPassword(r.Context(), h.caller(r), id, r.PostFormValue("ticket"), strings.TrimSpace(r.PostFormValue("code")))
 	if err != nil {
-		v := h.pendingView(p)
+		v := h.pendingView(r, p)
 		v.Step, v.Ticket = "otp", r.PostFormValue("ticket")
 		h.fail(w, v, err)
 		return
@@ -545,7 +582,7 @@ func (h *Handler) qr(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code.Scale = 6
-	v := h.pendingView(p)
+	v := h.pendingView(r, p)
 	v.Step = "qr"
 	v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(code.PNG()))
 	w.Header().Set("X-VNeID-QR", payload) // for the reference client and tests; the page shows the same
@@ -566,7 +603,7 @@ func (h *Handler) cont(w http.ResponseWriter, r *http.Request) {
 	}
 	step, err := h.s.Continue(r.Context(), h.caller(r), id, se)
 	if err != nil {
-		v := h.pendingView(p)
+		v := h.pendingView(r, p)
 		v.Back = true
 		h.fail(w, v, err)
 		return
@@ -581,7 +618,7 @@ func (h *Handler) cont(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		v := h.pendingView(p)
+		v := h.pendingView(r, p)
 		v.Step = "consent"
 		h.render(w, http.StatusOK, v)
 	default:
@@ -594,6 +631,9 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request, id string) {
 }
 
 func (h *Handler) consent(w http.ResponseWriter, r *http.Request) {
+	if !h.checkCSRF(w, r) {
+		return
+	}
 	id := r.PostFormValue("id")
 	se := h.session(r)
 	if se == nil {

@@ -364,23 +364,27 @@ async function run() {
   check(p.status === 200 && p.url.pathname === '/oidc/login' && p.body.includes('action="/oidc/login/password"'), 'the authorization URL leads to the sign-in page', pageError(p));
   const id = p.url.searchParams.get('id');
   check(!!id && hiddenField(p.body, 'id') === id, 'the sign-in page carries the request ID', id);
+  const csrf = hiddenField(p.body, 'csrf');
+  check(csrf !== '', 'the sign-in form carries a CSRF token', id);
+  const forged = await browser.request('/oidc/login/password', { method: 'POST', form: { id, id_number: citizen.id_number, password: citizen.password } });
+  check(forged.status === 403, 'the sign-in form without its CSRF token is refused (403)', pageError(forged));
 
   step = 'sign in: password';
   const smsFrom = smsLog().length;
-  p = await browser.go('/oidc/login/password', { method: 'POST', form: { id, id_number: citizen.id_number, password: citizen.password } });
+  p = await browser.go('/oidc/login/password', { method: 'POST', form: { id, csrf, id_number: citizen.id_number, password: citizen.password } });
   const ticket = hiddenField(p.body, 'ticket');
   check(p.status === 200 && ticket !== '', 'the password step shows the SMS-code form with a ticket', pageError(p));
 
   step = 'sign in: SMS code';
   const sms = await otp(citizen.phone, smsFrom);
-  const r = await browser.request('/oidc/login/otp', { method: 'POST', form: { id, ticket, code: sms.code } });
+  const r = await browser.request('/oidc/login/otp', { method: 'POST', form: { id, csrf: hiddenField(p.body, 'csrf'), ticket, code: sms.code } });
   check(r.status === 303 && r.location?.pathname === '/oidc/continue', 'the SMS code is accepted (303 to /oidc/continue)', pageError(r));
   check(browser.cookies.get('vneid_sso')?.path === '/oidc', 'the session cookie vneid_sso (path /oidc) is set', [...browser.cookies.keys()]);
   p = await browser.go(r.location);
 
   step = 'consent';
   check(p.status === 200 && p.body.includes('Xác nhận chia sẻ') && p.body.includes('Số định danh cá nhân'), 'the consent screen lists the personal ID', pageError(p));
-  p = await browser.go('/oidc/consent', { method: 'POST', form: { id, decision: 'approve' } });
+  p = await browser.go('/oidc/consent', { method: 'POST', form: { id, csrf: hiddenField(p.body, 'csrf'), decision: 'approve' } });
   check(p.stoppedAt?.href.startsWith(redirectURI + '?'), `approval redirects to ${redirectURI}`, pageError(p));
   const callback = p.stoppedAt;
   check(callback.searchParams.get('state') === state && !!callback.searchParams.get('code'), 'the redirect carries the code and our state', callback.search);
