@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -397,6 +398,9 @@ func (st *Storage) GetRefreshTokenInfo(ctx context.Context, clientID, token stri
 // grant, an access token alone. Another client's token is left alone.
 func (st *Storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
 	s := st.s
+	if !utf8.ValidString(tokenOrID) || len(tokenOrID) > 4096 {
+		return nil // not one of ours: unknown tokens are "revoked" (RFC 7009 2.2)
+	}
 	t, err := s.st.SSOToken(ctx, tokenOrID)
 	if errors.Is(err, store.ErrNotFound) {
 		// A refresh token sent with the wrong token_type_hint arrives as
@@ -407,6 +411,7 @@ func (st *Storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 		return nil // unknown tokens are "revoked" (RFC 7009 2.2)
 	}
 	if err != nil {
+		s.log.Error("token revocation failed", "client", clientID, "err", err)
 		return oidc.ErrServerError().WithParent(err)
 	}
 	if t.ClientID != clientID {
@@ -423,6 +428,7 @@ func (st *Storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID 
 		return s.audit(ctx, q, "client:"+clientID, "sso.token_revoked", "", "revocation", map[string]any{"kind": t.Kind})
 	})
 	if err != nil {
+		s.log.Error("token revocation failed", "client", clientID, "err", err)
 		return oidc.ErrServerError().WithParent(err)
 	}
 	return nil

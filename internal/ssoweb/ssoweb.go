@@ -121,7 +121,11 @@ func New(o Options) (*Handler, error) {
 		BackChannelLogoutSessionSupported: true,
 		DefaultLogoutRedirectURI:          Prefix + "/logged-out",
 	}
-	var opts []op.Option
+	// Opaque access tokens are sealed with AES-256-GCM only: the library's
+	// default also accepts its legacy unauthenticated AES-CFB, which
+	// "decrypts" any random string, so a refresh token offered for
+	// revocation could turn into garbage before it reaches the store.
+	opts := []op.Option{op.WithCrypto(op.NewAES256GCMCrypto(o.TokenKey, ""))}
 	if strings.HasPrefix(issuer, "http://") {
 		opts = append(opts, op.WithAllowInsecure())
 	}
