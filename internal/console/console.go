@@ -195,7 +195,7 @@ func New(o Options) (*Handler, error) {
 // parsePages parses each page with the shared layout.
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "queue", "dossier", "error", "desk_search", "desk_application", "locks"} {
+	for _, name := range []string{"login", "queue", "dossier", "error", "desk_search", "desk_application", "locks", "hotline"} {
 		t, err := template.ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("console: parse template %s: %w", name, err)
@@ -226,6 +226,9 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("GET /console/locks", h.lockPage(h.locks))
 	h.mux.HandleFunc("POST /console/locks", h.lockPage(h.receiveLock))
 	h.mux.HandleFunc("POST /console/locks/{id}/decide", h.lockPage(h.decideLock))
+	h.mux.HandleFunc("GET /console/hotline", h.lockPage(h.hotline))
+	h.mux.HandleFunc("POST /console/hotline/questions", h.lockPage(h.hotlineQuestions))
+	h.mux.HandleFunc("POST /console/hotline/unlock", h.lockPage(h.hotlineUnlock))
 	h.mux.HandleFunc("GET /console/static/console.css", h.stylesheet)
 	h.mux.HandleFunc("GET /console/static/desk.js", h.script)
 	h.mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) { h.fail(w, r, nil, errPageNotFound) })
