@@ -177,7 +177,7 @@ func (im Importer) Import(ctx context.Context, r io.Reader, f Format) (Report, e
 	if run.maxErrors == 0 {
 		run.maxErrors = DefaultMaxErrors
 	}
-	src, err := openInput(run.count)
+	src, err := OpenInput(run.count)
 	if err != nil {
 		return Report{}, fmt.Errorf("registry import: %w", err)
 	}
@@ -227,9 +227,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// openInput returns r decompressed if it starts with the gzip magic number,
-// and without a leading UTF-8 byte-order mark.
-func openInput(r io.Reader) (*bufio.Reader, error) {
+// OpenInput returns r decompressed if it starts with the gzip magic number,
+// and without a leading UTF-8 byte-order mark: how every importer of outside
+// files (citizens, documents) reads its input.
+func OpenInput(r io.Reader) (*bufio.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	magic, err := br.Peek(2)
 	if err != nil && err != io.EOF {
@@ -440,7 +441,7 @@ func (run *importRun) readJSONL(src *bufio.Reader) error {
 		if err := run.ctx.Err(); err != nil {
 			return err
 		}
-		line, tooLong, err := readLine(src, buf[:0], MaxLineBytes)
+		line, tooLong, err := ReadLine(src, buf[:0], MaxLineBytes)
 		if err == io.EOF {
 			return nil
 		}
@@ -472,10 +473,10 @@ func (run *importRun) readJSONL(src *bufio.Reader) error {
 	}
 }
 
-// readLine reads one line into buf without its line ending. A line longer
+// ReadLine reads one line into buf without its line ending. A line longer
 // than max is consumed whole and reported as tooLong. At the end of the
 // input it returns io.EOF.
-func readLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool, err error) {
+func ReadLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool, err error) {
 	read := false
 	for {
 		chunk, err := br.ReadSlice('\n')

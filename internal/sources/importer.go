@@ -3,7 +3,6 @@ package sources
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -102,7 +101,7 @@ func Import(ctx context.Context, r io.Reader, format registry.Format, sink Sink,
 	if run.opts.BatchSize <= 0 {
 		run.opts.BatchSize = DefaultBatchSize
 	}
-	src, err := openInput(r)
+	src, err := registry.OpenInput(r)
 	if err == nil {
 		if format == registry.FormatCSV {
 			err = run.readCSV(src)
@@ -135,31 +134,6 @@ type importRun struct {
 	lines []int64
 	// sinkFailed is set when the sink refused a batch.
 	sinkFailed bool
-}
-
-// openInput returns r decompressed if it starts with the gzip magic number,
-// without a leading UTF-8 byte-order mark.
-func openInput(r io.Reader) (*bufio.Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, err := br.Peek(2)
-	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("read input: %w", err)
-	}
-	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("open gzip input: %w", err)
-		}
-		br = bufio.NewReaderSize(gz, 64<<10)
-	}
-	bom, err := br.Peek(3)
-	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("read input: %w", err)
-	}
-	if bytes.Equal(bom, []byte("\uFEFF")) {
-		_, _ = br.Discard(3)
-	}
-	return br, nil
 }
 
 // check puts a document read at line in canonical form and validates it;
@@ -349,7 +323,7 @@ func (run *importRun) readJSONL(src *bufio.Reader) error {
 				return err
 			}
 		}
-		line, tooLong, err := readLine(src, buf[:0], MaxLineBytes)
+		line, tooLong, err := registry.ReadLine(src, buf[:0], MaxLineBytes)
 		if err == io.EOF {
 			return nil
 		}
@@ -377,36 +351,6 @@ func (run *importRun) readJSONL(src *bufio.Reader) error {
 		if err := run.record(lineNo, d, lerr); err != nil {
 			return err
 		}
-	}
-}
-
-// readLine reads one line into buf without its line ending. A line longer
-// than max is consumed whole and reported as tooLong. At the end of the
-// input it returns io.EOF.
-func readLine(br *bufio.Reader, buf []byte, max int) (line []byte, tooLong bool, err error) {
-	read := false
-	for {
-		chunk, err := br.ReadSlice('\n')
-		read = read || len(chunk) > 0
-		if len(buf)+len(chunk) > max+2 { // +2: the line ending
-			tooLong = true
-		} else if !tooLong {
-			buf = append(buf, chunk...)
-		}
-		switch err {
-		case nil:
-		case bufio.ErrBufferFull:
-			continue
-		case io.EOF:
-			if !read {
-				return nil, false, io.EOF
-			}
-		default:
-			return nil, false, err
-		}
-		buf = bytes.TrimSuffix(buf, []byte("\n"))
-		buf = bytes.TrimSuffix(buf, []byte("\r"))
-		return buf, tooLong || len(buf) > max, nil
 	}
 }
 
