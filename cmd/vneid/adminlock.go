@@ -72,7 +72,7 @@ func cmdAdminAccount(ctx context.Context, args []string, stdout, stderr io.Write
 	actor := cliActor()
 	switch sub {
 	case "locks":
-		l, err := svc.Locks(ctx, a.ID)
+		l, err := svc.Locks(ctx, account.Caller{}, actor, a.ID)
 		if err != nil {
 			return err
 		}

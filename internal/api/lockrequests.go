@@ -64,7 +64,7 @@ func (s *Server) receiveLockRequest(w http.ResponseWriter, r *http.Request, o lo
 }
 
 func (s *Server) listLockRequests(w http.ResponseWriter, r *http.Request, o locking.Officer) {
-	l, err := s.locking.Requests(r.Context(), o, r.URL.Query().Get("state"))
+	l, err := s.locking.Requests(r.Context(), s.caller(r), o, r.URL.Query().Get("state"))
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return

@@ -114,7 +114,7 @@ func (s *Server) listLocks(w http.ResponseWriter, r *http.Request, actor string)
 	if !ok {
 		return
 	}
-	l, err := s.locking.Locks(r.Context(), a.ID)
+	l, err := s.locking.Locks(r.Context(), s.caller(r), actor, a.ID)
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return

@@ -65,7 +65,7 @@ func (h *Handler) showHotline(w http.ResponseWriter, r *http.Request, s session,
 		fail(err)
 		return
 	}
-	locks, err := h.locking.Locks(r.Context(), acc.ID)
+	locks, err := h.locking.Locks(r.Context(), h.lockCaller(r), "officer:"+s.ID, acc.ID)
 	if err != nil {
 		h.fail(w, r, &s, err)
 		return

@@ -68,7 +68,7 @@ func (h *Handler) locks(w http.ResponseWriter, r *http.Request, s session) {
 // showLocks renders the lock requests' page with the new request form's
 // state and an error, if any.
 func (h *Handler) showLocks(w http.ResponseWriter, r *http.Request, s session, status int, form lockForm, problem *text) {
-	list, err := h.locking.Requests(r.Context(), lockOfficer(s), "")
+	list, err := h.locking.Requests(r.Context(), h.lockCaller(r), lockOfficer(s), "")
 	if err != nil {
 		h.fail(w, r, &s, err)
 		return

@@ -83,7 +83,7 @@ func TestHotlineUnlock(t *testing.T) {
 			if err != nil || n != 1 || e.state() != store.AccountActive {
 				t.Fatalf("3 of 4: %d, %v, state %s", n, err, e.state())
 			}
-			locks, _ := e.svc.Locks(ctx, "acc")
+			locks, _ := e.svc.Locks(ctx, account.Caller{}, "officer:o1", "acc")
 			if len(locks) != 1 || locks[0].State == store.LockActive || locks[0].LiftReason == "" {
 				t.Errorf("locks after the hotline: %+v", locks)
 			}

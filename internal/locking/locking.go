@@ -305,9 +305,23 @@ func (s *Service) lift(ctx context.Context, q store.Queries, c account.Caller, b
 		"still_locked": len(left) > 0})
 }
 
-// Locks lists an account's locks, newest first.
-func (s *Service) Locks(ctx context.Context, accountID string) ([]store.AccountLock, error) {
+// Locks lists an account's locks, newest first, for actor; the read is
+// audited (the reasons and evidence are personal data).
+func (s *Service) Locks(ctx context.Context, c account.Caller, actor, accountID string) ([]store.AccountLock, error) {
+	acc, err := s.store.Account(ctx, accountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrAccountNotFound
+	}
+	if err != nil {
+		return nil, failure.Unexpected(err)
+	}
 	l, err := s.store.AccountLocks(ctx, accountID, false)
+	if err != nil {
+		return nil, failure.Unexpected(err)
+	}
+	err = s.store.InTx(ctx, func(q store.Queries) error {
+		return audit(ctx, q, c, s.now(), actor, "account.locks.read", acc.IDNumber, map[string]any{"locks": len(l)})
+	})
 	return l, failure.Unexpected(err)
 }
 

@@ -162,7 +162,10 @@ func TestGroundsAndUnlock(t *testing.T) {
 			if err := e.svc.Unlock(ctx, c, "officer:o1", "acc", "nope", "x"); code(err) != "lock_not_found" {
 				t.Errorf("unknown lock: %v", err)
 			}
-			locks, _ := e.svc.Locks(ctx, "acc")
+			locks, _ := e.svc.Locks(ctx, account.Caller{}, "officer:o1", "acc")
+			if ev, _ := e.st.AuditBySubject(ctx, holderID, 50); !hasAction(ev, "account.locks.read") {
+				t.Error("reading the locks is not audited")
+			}
 			if len(locks) != 3 {
 				t.Errorf("%d locks kept, want 3 (history)", len(locks))
 			}

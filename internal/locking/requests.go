@@ -95,12 +95,25 @@ func (s *Service) deadline(t time.Time) time.Time {
 const RequestDeadline = 2
 
 // Requests lists the requests received by the officer's unit in a state
-// ("" for every state), earliest deadline first.
-func (s *Service) Requests(ctx context.Context, o Officer, state string) ([]store.LockRequest, error) {
+// ("" for every state), earliest deadline first; the read is audited.
+func (s *Service) Requests(ctx context.Context, c account.Caller, o Officer, state string) ([]store.LockRequest, error) {
 	if o.Unit == "" {
 		return nil, ErrNotUnitHead
 	}
 	l, err := s.store.ListLockRequests(ctx, o.Unit, state, 200)
+	if err != nil {
+		return nil, failure.Unexpected(err)
+	}
+	// The list names citizens: every read is audited, one event per citizen.
+	err = s.store.InTx(ctx, func(q store.Queries) error {
+		for _, r := range l {
+			if err := audit(ctx, q, c, s.now(), "officer:"+o.ID, "account.lock_request.read", r.IDNumber,
+				map[string]any{"request": r.ID, "unit": o.Unit}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	return l, failure.Unexpected(err)
 }
 

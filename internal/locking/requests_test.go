@@ -49,11 +49,14 @@ func TestAuthorityRequests(t *testing.T) {
 			if wd := r.DeadlineAt.In(workday.Zone()).Weekday(); wd != time.Tuesday {
 				t.Errorf("deadline %s is a %s, want Tuesday", r.DeadlineAt, wd)
 			}
-			if l, _ := svc.Requests(ctx, head, store.LockRequestPending); len(l) != 1 {
+			if l, _ := svc.Requests(ctx, c, head, store.LockRequestPending); len(l) != 1 {
 				t.Errorf("the unit's pending requests = %d", len(l))
 			}
-			if l, _ := svc.Requests(ctx, otherHead, ""); len(l) != 0 {
+			if l, _ := svc.Requests(ctx, c, otherHead, ""); len(l) != 0 {
 				t.Errorf("another unit sees %d requests", len(l))
+			}
+			if ev, _ := e.st.AuditBySubject(ctx, holderID, 50); !hasAction(ev, "account.lock_request.read") {
+				t.Error("reading the unit's requests is not audited")
 			}
 			if _, err := svc.DecideRequest(ctx, c, desk, r.ID, true, ""); code(err) != "lock_request_not_unit_head" {
 				t.Errorf("a desk officer decides: %v", err)
@@ -108,4 +111,13 @@ func TestAuthorityRequests(t *testing.T) {
 			}
 		})
 	}
+}
+
+func hasAction(events []store.AuditEvent, action string) bool {
+	for _, e := range events {
+		if e.Action == action {
+			return true
+		}
+	}
+	return false
 }
