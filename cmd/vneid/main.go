@@ -36,6 +36,7 @@ Usage:
   vneid trust     list|add|add-crl|import-masterlist|remove  the CSCA trust list
   vneid admin     officer …, units …, unit …, eid reopen, outbox dead|replay, rp create|list|show|secret|disable|enable
   vneid audit     verify|seal|show|key [flags]  the tamper-evident audit log (hash chain, signed checkpoints)
+  vneid keys      status|rotate|reseal|retire  the master key and the seal keys (docs/operations.md)
   vneid bench     lookup|login|level1|argon2|fingerprint|sso [flags]  load tools (see docs/benchmarks.md)
   vneid version
 
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdAdmin(ctx, rest, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, rest, stdout, stderr)
+	case "keys":
+		return cmdKeys(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return nil
@@ -145,17 +148,11 @@ func cutFlag(arg, name string) (string, bool) {
 	return "", false
 }
 
-// openStore opens and migrates the configured database.
+// openStore opens and migrates the configured database, with the master
+// key from the environment or DATA_DIR/master.key when there is one
+// (keys.go).
 func openStore(ctx context.Context, cfg config.Config) (*sqlstore.DB, error) {
-	st, err := sqlstore.Open(ctx, cfg.DSN())
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	return st, nil
+	return openKeyedStore(ctx, cfg, masterFlags{}, false, nil)
 }
 
 func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

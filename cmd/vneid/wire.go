@@ -28,6 +28,7 @@ import (
 	"github.com/vneid/vneid/internal/seal"
 	"github.com/vneid/vneid/internal/sources"
 	"github.com/vneid/vneid/internal/store"
+	"github.com/vneid/vneid/internal/store/sqlstore"
 	"github.com/vneid/vneid/internal/testkit"
 	"github.com/vneid/vneid/internal/trustlist"
 	"github.com/vneid/vneid/internal/workday"
@@ -41,17 +42,45 @@ type services struct {
 	units    *jurisdiction.Directory
 	trust    *trustlist.Manager
 	faces    *face.Engine // nil when no engine runs
+
+	stopKeys func() // stops the seal keys' refresh; nil when none runs
 }
 
 func (s *services) Close() {
+	if s.stopKeys != nil {
+		s.stopKeys()
+	}
 	if s.faces != nil {
 		_ = s.faces.Close()
 	}
 }
 
-// sealBox returns the box that seals personal data at rest. Its key lives
-// in the database's secrets table until keys move under a master key.
+// refreshSealKeys reloads the box's keys every sealKeyRefresh until the
+// returned function is called (and returns when the loop has ended), so
+// that a server seals with the key made current by a rotation.
+func refreshSealKeys(ctx context.Context, box *seal.Box, log *slog.Logger) func() {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		box.Refresh(ctx, sealKeyRefresh, func(err error) {
+			log.Warn("seal keys not reloaded; keeping the keys held", "err", err.Error())
+		})
+	}()
+	return func() { cancel(); <-done }
+}
+
+// sealBox returns the box that seals personal data at rest. Its keys are
+// the store's seal-key-N secrets (wrapped under the master key); the box
+// loads a key it does not hold when a value names one, so a rotation made
+// elsewhere is read at once. A store without seal keys (none in this
+// repository) gets the single key "seal-key-1".
 func sealBox(ctx context.Context, st store.Store) (*seal.Box, error) {
+	if ks, ok := st.(interface {
+		SealKeys(ctx context.Context, fresh []byte) (int, []sqlstore.SealKey, error)
+	}); ok {
+		return seal.Load(ctx, storeSealKeys{ks})
+	}
 	fresh := make([]byte, 32)
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, err
@@ -136,6 +165,9 @@ func buildServices(ctx context.Context, cfg config.Config, st store.Store, log *
 		opts.Codes = codes
 	}
 	if withFaces {
+		// The server (the one caller with faces) runs long: keep its
+		// seal keys fresh.
+		s.stopKeys = refreshSealKeys(ctx, box, log)
 		if s.faces = startFaces(ctx, cfg, log); s.faces != nil {
 			opts.Faces = s.faces
 		}

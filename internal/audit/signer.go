@@ -53,7 +53,9 @@ type Secrets interface {
 
 // LoadKey returns the signer on the checkpoint key kept in the store under
 // KeySecretName, creating the key on first use. Every instance gets the same
-// key.
+// key. The store wraps its secrets under the master key (package keyring),
+// so the seed is not in the database in the clear; a seed the store cannot
+// unwrap is an error here, never a new key.
 func LoadKey(ctx context.Context, s Secrets) (*Ed25519Signer, error) {
 	seed := make([]byte, ed25519.SeedSize)
 	if _, err := rand.Read(seed); err != nil {

@@ -682,6 +682,9 @@ func (in *instance) start() error {
 	}
 	cmd := exec.Command(in.bin, "serve", "-config", in.cfg, "-db", in.dsn, "-listen", in.addr,
 		"-data-dir", in.dir, "-demo=false")
+	// Both instances share one master key (PostgreSQL refuses to start
+	// without one); a fixed test key.
+	cmd.Env = append(os.Environ(), "VNEID_MASTER_KEY=6661756c742d746573742d6d61737465722d6b65792d33322d62797465732121")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()

@@ -2,8 +2,12 @@ package seal
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 )
 
 func key(id byte, fill byte) Key { return Key{ID: id, Bytes: bytes.Repeat([]byte{fill}, 32)} }
@@ -76,4 +80,77 @@ func FuzzOpen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		_, _ = b.Open(in, nil)
 	})
+}
+
+// memKeys is a KeySource in memory.
+type memKeys struct {
+	mu      sync.Mutex
+	current byte
+	keys    []Key
+	loads   int
+}
+
+func (m *memKeys) SealKeys(context.Context) (byte, []Key, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.loads++
+	return m.current, slices.Clone(m.keys), nil
+}
+
+func (m *memKeys) add(k Key) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.keys, m.current = append(m.keys, k), k.ID
+}
+
+// A rotation made through another box reaches this one: Open loads a key it
+// does not hold, and Refresh moves sealing to the new current key.
+func TestLoadPicksUpRotation(t *testing.T) {
+	ctx := context.Background()
+	src := &memKeys{current: 1, keys: []Key{key(1, 'a')}}
+	a, err := Load(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Load(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.add(key(2, 'b'))
+	if err := a.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sealed, _ := a.Seal([]byte("vân tay"), []byte("fingerprint:001:1"))
+	if KeyID(sealed) != 2 {
+		t.Fatalf("sealed with key %d after reload, want 2", KeyID(sealed))
+	}
+	if pt, err := b.Open(sealed, []byte("fingerprint:001:1")); err != nil || string(pt) != "vân tay" {
+		t.Fatalf("second box: Open = %q, %v; want the key loaded on demand", pt, err)
+	}
+	if b.Current() != 2 || !slices.Equal(b.KeyIDs(), []byte{1, 2}) {
+		t.Errorf("second box: current %d, keys %v", b.Current(), b.KeyIDs())
+	}
+	loads := src.loads
+	junk := append([]byte{version, 9}, sealed[2:]...)
+	for range 5 {
+		if _, err := b.Open(junk, nil); !errors.Is(err, ErrOpen) {
+			t.Fatalf("unknown key: %v", err)
+		}
+	}
+	if src.loads > loads+1 {
+		t.Errorf("%d loads for 5 opens of an unknown key, want at most 1", src.loads-loads)
+	}
+	ctx2, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { b.Refresh(ctx2, 10*time.Millisecond, nil); close(done) }()
+	src.add(key(3, 'c'))
+	deadline := time.Now().Add(5 * time.Second)
+	for b.Current() != 3 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if b.Current() != 3 {
+		t.Errorf("Refresh: current %d, want 3", b.Current())
+	}
 }

@@ -182,9 +182,22 @@ func (q queries) AuditBySubject(ctx context.Context, subject string, limit int) 
 }
 
 // Secret returns the named secret, storing value first if there is none.
+// With a keyring (WithKeyring) the stored value is wrapped under the
+// current master key, bound to the name, and unwrapped on reading; a value
+// under a master key not loaded is an error naming that key (never a new
+// secret). Plaintext values from before the keyring read as they are until
+// WrapSecrets wraps them.
 func (q queries) Secret(ctx context.Context, name string, value []byte) ([]byte, error) {
+	stored := value
+	if q.ring != nil {
+		w, err := q.ring.Wrap(ctx, name, value)
+		if err != nil {
+			return nil, err
+		}
+		stored = w
+	}
 	if _, err := q.x.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES ($1,$2,$3)
-		ON CONFLICT (name) DO NOTHING`, name, value, q.t(time.Now())); err != nil {
+		ON CONFLICT (name) DO NOTHING`, name, stored, q.t(time.Now())); err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
 	var out []byte
@@ -195,7 +208,8 @@ func (q queries) Secret(ctx context.Context, name string, value []byte) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
-	return out, nil
+	pt, _, err := q.ring.Unwrap(ctx, name, out)
+	return pt, err
 }
 
 // PurgeExpired deletes expired rows.

@@ -23,6 +23,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/vneid/vneid/internal/keyring"
 	"github.com/vneid/vneid/internal/store"
 )
 
@@ -177,7 +178,7 @@ func (s *DB) inTx(ctx context.Context, fn func(q store.Queries) error) (err erro
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(queries{x: tx, d: s.d}); err != nil {
+	if err = fn(queries{x: tx, d: s.d, ring: s.ring}); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
@@ -286,6 +287,9 @@ type execer interface {
 type queries struct {
 	x execer
 	d dialect
+	// ring wraps the secrets table's values (keys.go); nil keeps them
+	// as they are.
+	ring *keyring.Ring
 }
 
 var _ store.Store = (*DB)(nil)
