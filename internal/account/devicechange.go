@@ -225,7 +225,10 @@ type PendingDeviceChange struct {
 // audited.
 func (s *Service) PendingDeviceChange(ctx context.Context, c Caller, p Principal) (PendingDeviceChange, error) {
 	ch, err := s.store.PendingDeviceChange(ctx, p.Account.ID, s.now())
-	if errors.Is(err, store.ErrNotFound) || err == nil && (ch.OldDeviceID != p.DeviceID || ch.Attempts >= ch.MaxAttempts) {
+	// A change by the chip has its code sent by SMS only: the old device
+	// may be in a thief's hands.
+	if errors.Is(err, store.ErrNotFound) || err == nil && (ch.OldDeviceID != p.DeviceID || ch.Attempts >= ch.MaxAttempts ||
+		ch.Method != store.DeviceChangeByCode) {
 		return PendingDeviceChange{}, ErrDeviceChangeNotFound
 	}
 	if err != nil {
@@ -257,7 +260,9 @@ func (s *Service) ConfirmDeviceChange(ctx context.Context, c Caller, changeID, c
 		return BoundDevice{}, ErrDeviceChangeNotFound
 	}
 	ch, err := s.store.DeviceChange(ctx, changeID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && !ch.CompletedAt.IsZero() {
+	// A change by the chip is completed only with the chip
+	// (CompleteDeviceChangeByChip).
+	if errors.Is(err, store.ErrNotFound) || err == nil && (!ch.CompletedAt.IsZero() || ch.Method != store.DeviceChangeByCode) {
 		return BoundDevice{}, ErrDeviceChangeNotFound
 	}
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/appclient"
 	"github.com/vneid/vneid/internal/store"
+	"github.com/vneid/vneid/internal/store/storetest"
+	"github.com/vneid/vneid/internal/testkit"
 )
 
 func (e *env) lastSMSTemplate(phone string) string {
@@ -236,4 +238,111 @@ func TestUnlinkDevice(t *testing.T) {
 			t.Fatalf("login after rebinding: %v", err)
 		}
 	})
+}
+
+// TestDeviceChangeByChip: the old phone is lost; the new one asks with the
+// password, gets the SMS code and the chip's challenge, reads the card and
+// completes; the old phone's session ends and the new one logs in.
+func TestDeviceChangeByChip(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, open func(testing.TB) store.Store) {
+		ctx := context.Background()
+		e := newEIDEnv(t, open, nil)
+		old := e.register(adultID, "0912345678")
+		if _, err := old.Login(ctx, adultID, password); err != nil {
+			t.Fatal(err)
+		}
+		nw := e.client()
+		nw.Device.Name = "Điện thoại mới"
+		if _, err := nw.StartDeviceChangeByChip(ctx, adultID, "Sai@mat1khau"); err == nil {
+			t.Fatal("change with a wrong password")
+		} else {
+			wantProblem(t, err, "invalid_credentials", http.StatusUnauthorized)
+		}
+		ch, err := nw.StartDeviceChangeByChip(ctx, adultID, password)
+		if err != nil || ch.ID == "" || len(ch.ChipChallenge) != 8 || ch.PhoneMasked == "" || len(ch.Notes["vi"]) == 0 {
+			t.Fatalf("start = %+v, %v", ch, err)
+		}
+		code := e.otp("0912345678")
+		if _, err := old.PendingDeviceChange(ctx); err == nil {
+			t.Fatal("the old phone is shown the chip change")
+		} else {
+			wantProblem(t, err, "device_change_not_found", http.StatusNotFound)
+		}
+
+		cit, err := e.store.Citizen(ctx, adultID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chip, err := e.pki.IssueChip(cit, cit.Cards[0], testkit.ChipOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := chip.AnswerChallenge(ch.ChipChallenge)
+		files := chip.Files()
+		delete(files, "dg2")
+
+		bad := map[string]any{"code": code, "challenge": "x", "device_signature": "eA==", "files": map[string]string{"dg1": "%%"}, "aa_signature": "eA=="}
+		if err := nw.Raw(ctx, http.MethodPost, "/api/v1/app/devices/change/chip/"+ch.ID+"/complete", bad, nil); err == nil {
+			t.Fatal("files that are not base64")
+		} else {
+			wantProblem(t, err, "chip_files_invalid", http.StatusBadRequest, "files.dg1")
+		}
+		tampered := map[string][]byte{}
+		for k, v := range files {
+			tampered[k] = v
+		}
+		tampered["dg1"] = append([]byte{}, files["dg1"]...)
+		tampered["dg1"][10] ^= 0x01
+		if _, err := nw.CompleteDeviceChangeByChip(ctx, ch.ID, code, tampered, answer); err == nil {
+			t.Fatal("a tampered DG1 accepted")
+		} else if p := wantProblem(t, err, "chip_refused", http.StatusBadRequest); p.Reason != "dg_hash_mismatch" {
+			t.Errorf("reason = %q", p.Reason)
+		}
+		cit2, _ := e.store.Citizen(ctx, adult2ID)
+		chip2, _ := e.pki.IssueChip(cit2, cit2.Cards[0], testkit.ChipOptions{})
+		answer2, _ := chip2.AnswerChallenge(ch.ChipChallenge)
+		if _, err := nw.CompleteDeviceChangeByChip(ctx, ch.ID, code, chip2.Files(), answer2); err == nil {
+			t.Fatal("another citizen's card accepted")
+		} else {
+			wantProblem(t, err, "chip_not_yours", http.StatusForbidden)
+		}
+
+		d, err := nw.CompleteDeviceChangeByChip(ctx, ch.ID, code, files, answer)
+		if err != nil || d.ID != nw.Device.ID || d.Name != "Điện thoại mới" {
+			t.Fatalf("complete = %+v, %v", d, err)
+		}
+		if got := e.lastSMSTemplate("+84912345678"); got != account.TemplateDeviceChanged {
+			t.Errorf("last SMS = %s, want %s", got, account.TemplateDeviceChanged)
+		}
+		if _, err := nw.CompleteDeviceChangeByChip(ctx, ch.ID, code, files, answer); err == nil {
+			t.Fatal("completed twice")
+		} else {
+			wantProblem(t, err, "device_change_not_found", http.StatusNotFound)
+		}
+		if _, _, err := old.Me(ctx); err == nil {
+			t.Fatal("the old device's session lives on")
+		} else {
+			wantProblem(t, err, "unauthenticated", http.StatusUnauthorized)
+		}
+		if _, err := old.Login(ctx, adultID, password); err == nil {
+			t.Fatal("the old device still logs in")
+		} else {
+			wantProblem(t, err, "device_not_bound", http.StatusForbidden)
+		}
+		if _, err := nw.Login(ctx, adultID, password); err != nil {
+			t.Fatalf("login on the new device: %v", err)
+		}
+	})
+}
+
+// TestDeviceChangeByChipNeedsEID: without the e-ID service the routes are
+// not served.
+func TestDeviceChangeByChipNeedsEID(t *testing.T) {
+	e := newEnv(t, func(t testing.TB) store.Store { return storetest.OpenSQLite(t) }, testConfig())
+	c := e.client()
+	if _, err := c.StartDeviceChangeByChip(context.Background(), adultID, password); err == nil {
+		t.Fatal("served without the e-ID service")
+	} else {
+		wantProblem(t, err, "not_found", http.StatusNotFound)
+	}
 }
