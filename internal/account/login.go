@@ -196,11 +196,18 @@ func (s *Service) checkPassword(ctx context.Context, c Caller, idNumber, passwor
 	if err := s.allow(ctx, s.cfg.LoginPerID, idNumber); err != nil {
 		return store.Account{}, false, err
 	}
+	// After LoginFailPerID's wrong passwords the ID number is locked out
+	// until the window ends, the right password too; unknown numbers are
+	// counted alike, so the lockout tells nothing either.
+	if err := s.blocked(ctx, s.cfg.LoginFailPerID, idNumber); err != nil {
+		return store.Account{}, false, err
+	}
 	a, err := s.store.AccountByIDNumber(ctx, idNumber)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && a.PasswordHash == "") {
 		// No account, or one the enrolment desk opened that the citizen
 		// has not claimed in the app yet: no password works.
 		_, _, _ = VerifyPassword(s.dummyHash, password, s.cfg.Argon2)
+		s.failed(ctx, s.cfg.LoginFailPerID, idNumber)
 		return store.Account{}, false, ErrInvalidCredentials
 	}
 	if err != nil {
@@ -211,6 +218,7 @@ func (s *Service) checkPassword(ctx context.Context, c Caller, idNumber, passwor
 		return store.Account{}, false, failure.Unexpected(err)
 	}
 	if !ok {
+		s.failed(ctx, s.cfg.LoginFailPerID, idNumber)
 		detail := `{"reason":"password"}`
 		if channel != "app" {
 			detail = `{"reason":"password","channel":"` + channel + `"}`

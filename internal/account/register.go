@@ -129,9 +129,19 @@ type Confirmation struct {
 // SubmitQR checks the scanned QR code of the card against the population
 // database and returns the details for the citizen to confirm. A mismatch
 // names the fields that differ.
+//
+// The mismatch names fields of the population record, so it is an oracle
+// on it: tries are limited per address (QRCheckPerIP) and mismatches per
+// ID number (QRFailPerID, a lockout).
 func (s *Service) SubmitQR(ctx context.Context, c Caller, regID, payload string) (Confirmation, error) {
+	if err := s.allow(ctx, s.cfg.QRCheckPerIP, c.IP); err != nil {
+		return Confirmation{}, err
+	}
 	r, err := s.registration(ctx, regID, store.RegStarted, store.RegQRChecked)
 	if err != nil {
+		return Confirmation{}, err
+	}
+	if err := s.blocked(ctx, s.cfg.QRFailPerID, r.IDNumber); err != nil {
 		return Confirmation{}, err
 	}
 	qr, err := cccd.Parse(payload)
@@ -182,6 +192,7 @@ func (s *Service) SubmitQR(ctx context.Context, c Caller, regID, payload string)
 		mismatched = append(mismatched, "issue_date")
 	}
 	if len(mismatched) > 0 {
+		s.failed(ctx, s.cfg.QRFailPerID, r.IDNumber)
 		return Confirmation{}, ErrQRMismatch.WithFields(mismatched...)
 	}
 	if !card.ValidOn(s.today()) {
@@ -227,6 +238,9 @@ type OTPSent struct {
 
 // Confirm records the citizen's confirmation and sends the SMS code.
 func (s *Service) Confirm(ctx context.Context, c Caller, regID string) (OTPSent, error) {
+	if err := s.allow(ctx, s.cfg.OTPSendPerIP, c.IP); err != nil {
+		return OTPSent{}, err
+	}
 	r, err := s.registration(ctx, regID, store.RegQRChecked)
 	if err != nil {
 		return OTPSent{}, err
@@ -236,6 +250,9 @@ func (s *Service) Confirm(ctx context.Context, c Caller, regID string) (OTPSent,
 
 // ResendOTP sends a new code, at most once per OTPResendAfter.
 func (s *Service) ResendOTP(ctx context.Context, c Caller, regID string) (OTPSent, error) {
+	if err := s.allow(ctx, s.cfg.OTPSendPerIP, c.IP); err != nil {
+		return OTPSent{}, err
+	}
 	r, err := s.registration(ctx, regID, store.RegOTPSent)
 	if err != nil {
 		return OTPSent{}, err
@@ -350,8 +367,12 @@ func (s *Service) VerifyOTP(ctx context.Context, c Caller, regID, code string) e
 	if err != nil {
 		return err
 	}
+	if err := s.blocked(ctx, s.cfg.OTPFailPerID, r.IDNumber); err != nil {
+		return err
+	}
 	o, err := s.spendOTP(ctx, "registration", r.ID, code, ErrRegistrationState)
 	if err != nil {
+		s.codeFailed(ctx, r.IDNumber, err)
 		return err
 	}
 	err = s.store.InTx(ctx, func(q store.Queries) error {

@@ -2,7 +2,11 @@ package account
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -27,6 +31,55 @@ type CodeSent struct {
 	ExpiresAt   time.Time
 }
 
+// DecoyCodeSent answers a request for a code to an ID number that has no
+// usable account (none, not claimed, or locked) as SendResetCode answers
+// for one that has: a masked phone that stays the same for the number (the
+// account's own when there is one), the expiry, and the same refusals when
+// asked again too soon or too often in a day, with a counter written where
+// a code would be. Nothing is sent. ttl is the code lifetime the flow
+// gives.
+func (s *Service) DecoyCodeSent(ctx context.Context, purpose, idNumber, phone string, ttl time.Duration) (CodeSent, error) {
+	now := s.now()
+	key := purpose + "\x00" + idNumber
+	wait := max(s.cfg.OTPResendAfter, time.Second)
+	start := now.Truncate(wait)
+	if n, err := s.store.Hit(ctx, "code-decoy:"+s.decoyKey(key), start, start.Add(wait)); err != nil {
+		return CodeSent{}, failure.Unexpected(err)
+	} else if n > 1 {
+		return CodeSent{}, ErrOTPResendTooSoon.WithRetryAfter(start.Add(wait).Sub(now))
+	}
+	local := now.In(s.cfg.Location)
+	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, s.cfg.Location)
+	if n, err := s.store.Hit(ctx, "code-decoy-day:"+s.decoyKey(key), midnight, midnight.Add(24*time.Hour)); err != nil {
+		return CodeSent{}, failure.Unexpected(err)
+	} else if n > int64(s.cfg.OTPDailyLimit) {
+		return CodeSent{}, ErrOTPDailyLimit.WithRetryAfter(midnight.Add(24 * time.Hour).Sub(local))
+	}
+	masked := identity.MaskPhone(phone)
+	if masked == "" {
+		masked = s.decoyPhone(idNumber)
+	}
+	return CodeSent{MaskedPhone: masked, ExpiresAt: now.Add(ttl)}, nil
+}
+
+// decoyKey names a decoy counter without the ID number in it.
+func (s *Service) decoyKey(v string) string {
+	m := hmac.New(sha256.New, s.otpKey)
+	m.Write([]byte("decoy\x00" + v))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// decoyPhone is a masked mobile number, the same for idNumber every time,
+// shaped like a real one.
+func (s *Service) decoyPhone(idNumber string) string {
+	m := hmac.New(sha256.New, s.otpKey)
+	m.Write([]byte("decoy-phone\x00" + idNumber))
+	sum := m.Sum(nil)
+	prefixes := []string{"032", "033", "034", "035", "036", "037", "038", "039", "070", "076", "077", "078", "079",
+		"081", "082", "083", "084", "085", "086", "088", "089", "090", "091", "093", "094", "096", "097", "098"}
+	return prefixes[int(sum[0])%len(prefixes)] + "****" + fmt.Sprintf("%03d", (int(sum[1])<<8|int(sum[2]))%1000)
+}
+
 // resetAccount finds the account whose password is reset.
 func (s *Service) resetAccount(ctx context.Context, idNumber string) (store.Account, error) {
 	a, err := s.store.AccountByIDNumber(ctx, idNumber)
@@ -39,7 +92,7 @@ func (s *Service) resetAccount(ctx context.Context, idNumber string) (store.Acco
 		return store.Account{}, failure.Unexpected(err)
 	}
 	if a.State != store.AccountActive {
-		return store.Account{}, ErrAccountLocked
+		return a, ErrAccountLocked
 	}
 	return a, nil
 }
@@ -59,6 +112,11 @@ func (s *Service) StartPasswordReset(ctx context.Context, c Caller, idNumber str
 		return CodeSent{}, err
 	}
 	a, err := s.resetAccount(ctx, idNumber)
+	if f := failure.As(err); f != nil && (f.Code == ErrResetNoAccount.Code || f.Code == ErrAccountLocked.Code) {
+		// No account enumeration: an ID number without a usable account
+		// gets the answer a known one gets, and sends nothing.
+		return s.DecoyCodeSent(ctx, PurposePasswordReset, idNumber, a.Phone, s.cfg.ResetCodeTTL)
+	}
 	if err != nil {
 		return CodeSent{}, err
 	}
@@ -80,16 +138,27 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, c Caller, idNumber, 
 	if err := identity.ValidatePersonalID(idNumber); err != nil {
 		return ErrInvalidIDNumber.WithFields("id_number")
 	}
-	a, err := s.resetAccount(ctx, idNumber)
-	if err != nil {
-		return err
-	}
 	// The policy first, so that a weak password does not use up a try.
 	if err := CheckPasswordPolicy(newPassword, idNumber); err != nil {
 		return err
 	}
+	if err := s.blocked(ctx, s.cfg.OTPFailPerID, idNumber); err != nil {
+		return err
+	}
+	a, err := s.resetAccount(ctx, idNumber)
+	if f := failure.As(err); f != nil && (f.Code == ErrResetNoAccount.Code || f.Code == ErrAccountLocked.Code) {
+		// As for a known account that was sent no code: nothing tells
+		// the two apart.
+		err = ErrOTPInvalid.WithFields("code")
+		s.codeFailed(ctx, idNumber, err)
+		return err
+	}
+	if err != nil {
+		return err
+	}
 	o, err := s.spendOTP(ctx, PurposePasswordReset, a.ID, code, ErrOTPInvalid.WithFields("code"))
 	if err != nil {
+		s.codeFailed(ctx, idNumber, err)
 		return err
 	}
 	hash, err := HashPassword(newPassword, s.cfg.Argon2)

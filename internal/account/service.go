@@ -18,6 +18,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/identity"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/registry"
@@ -40,11 +41,27 @@ type Config struct {
 	Argon2          Argon2Params
 	// Location is the zone whose midnight starts an OTP day (UTC+7).
 	Location *time.Location
-	// Rate limits.
+	// Rate limits (docs/operations.md, "Rate limits"). Rules named *-fail-*
+	// count only failures and then refuse every attempt, the right one
+	// too, until their window ends (a lockout); the others count every
+	// attempt.
 	RegisterPerIP, RegisterPerID, RegisterPerPhone ratelimit.Rule
-	OTPVerifyPerIP                                 ratelimit.Rule
-	LoginPerIP, LoginPerID                         ratelimit.Rule
-	ResetPerIP, ResetPerID                         ratelimit.Rule // password reset codes asked
+	// QRCheckPerIP counts card QR codes checked per address; QRFailPerID
+	// counts QR codes that do not match the population record per ID
+	// number (a mismatch names the fields that differ).
+	QRCheckPerIP, QRFailPerID ratelimit.Rule
+	OTPVerifyPerIP            ratelimit.Rule
+	// OTPFailPerID counts wrong SMS codes per personal ID number, across
+	// codes and flows (registration, web sign-in, password reset, remote
+	// lock), on top of OTPMaxAttempts per code.
+	OTPFailPerID ratelimit.Rule
+	// OTPSendPerIP counts registration codes sent (confirm, resend) per
+	// address; OTPDailyLimit caps them per phone.
+	OTPSendPerIP           ratelimit.Rule
+	LoginPerIP, LoginPerID ratelimit.Rule
+	// LoginFailPerID counts wrong passwords per personal ID number.
+	LoginFailPerID         ratelimit.Rule
+	ResetPerIP, ResetPerID ratelimit.Rule // password reset codes asked
 }
 
 // DefaultConfig returns the rules of the VNeID app as published.
@@ -61,6 +78,11 @@ func DefaultConfig() Config {
 		OTPVerifyPerIP:   ratelimit.Rule{Name: "otp-verify-ip", Limit: 60, Window: time.Hour},
 		LoginPerIP:       ratelimit.Rule{Name: "login-ip", Limit: 60, Window: time.Minute},
 		LoginPerID:       ratelimit.Rule{Name: "login-id", Limit: 10, Window: 15 * time.Minute},
+		LoginFailPerID:   ratelimit.Rule{Name: "login-fail-id", Limit: 5, Window: 15 * time.Minute},
+		OTPFailPerID:     ratelimit.Rule{Name: "otp-fail-id", Limit: 10, Window: time.Hour},
+		QRCheckPerIP:     ratelimit.Rule{Name: "qr-check-ip", Limit: 60, Window: time.Hour},
+		QRFailPerID:      ratelimit.Rule{Name: "qr-fail-id", Limit: 10, Window: time.Hour},
+		OTPSendPerIP:     ratelimit.Rule{Name: "otp-send-ip", Limit: 30, Window: time.Hour},
 		ResetPerIP:       ratelimit.Rule{Name: "password-reset-ip", Limit: 20, Window: time.Hour},
 		ResetPerID:       ratelimit.Rule{Name: "password-reset-id", Limit: 5, Window: time.Hour},
 	}
@@ -158,6 +180,30 @@ func (s *Service) Config() Config { return s.cfg }
 
 func (s *Service) allow(ctx context.Context, rule ratelimit.Rule, key string) error {
 	return s.limiter.Allow(ctx, rule, key)
+}
+
+// Limiter returns the limiter the service counts with, for the flows
+// outside it that check its rules (remote lock codes).
+func (s *Service) Limiter() ratelimit.Limiter { return s.limiter }
+
+// blocked refuses an attempt while key is locked out under a failure rule.
+func (s *Service) blocked(ctx context.Context, rule ratelimit.Rule, key string) error {
+	return failure.Unexpected(s.limiter.Blocked(ctx, rule, key))
+}
+
+// failed counts a failure under a failure rule; see blocked.
+func (s *Service) failed(ctx context.Context, rule ratelimit.Rule, key string) {
+	if err := s.limiter.Fail(ctx, rule, key); err != nil {
+		s.log.Warn("counting a failure failed", "rule", rule.Name, "err", err)
+	}
+}
+
+// codeFailed counts a wrong SMS code against idNumber (OTPFailPerID) when
+// err is one.
+func (s *Service) codeFailed(ctx context.Context, idNumber string, err error) {
+	if f := failure.As(err); f != nil && (f.Code == ErrOTPInvalid.Code || f.Code == ErrOTPAttempts.Code) {
+		s.failed(ctx, s.cfg.OTPFailPerID, idNumber)
+	}
 }
 
 func (s *Service) audit(ctx context.Context, q store.Queries, c Caller, actor, action, subject, purpose string, detail map[string]any) error {

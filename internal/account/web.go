@@ -58,13 +58,20 @@ func (s *Service) FinishWebSignIn(ctx context.Context, c Caller, ticket, code st
 	if !ok || len(ticket) > 100 {
 		return Account{}, ErrOTPInvalid.WithFields("ticket")
 	}
-	o, err := s.spendOTP(ctx, webPurpose, ticket, code, ErrOTPInvalid.WithFields("ticket"))
-	if err != nil {
-		return Account{}, err
-	}
 	a, err := s.store.Account(ctx, accountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Account{}, ErrOTPInvalid.WithFields("ticket")
+	}
 	if err != nil {
 		return Account{}, failure.Unexpected(err)
+	}
+	if err := s.blocked(ctx, s.cfg.OTPFailPerID, a.IDNumber); err != nil {
+		return Account{}, err
+	}
+	o, err := s.spendOTP(ctx, webPurpose, ticket, code, ErrOTPInvalid.WithFields("ticket"))
+	if err != nil {
+		s.codeFailed(ctx, a.IDNumber, err)
+		return Account{}, err
 	}
 	if a.State != store.AccountActive {
 		return Account{}, ErrAccountLocked
@@ -158,6 +165,18 @@ func (s *Service) CheckCode(ctx context.Context, purpose, subject, code string) 
 		return failure.Unexpected(err)
 	}
 	return nil
+}
+
+// CheckCodeOf is CheckCode for a code sent to idNumber's account: wrong
+// codes count against the ID number (OTPFailPerID), and once they reach
+// its limit every code is refused until the window ends.
+func (s *Service) CheckCodeOf(ctx context.Context, purpose, subject, idNumber, code string) error {
+	if err := s.blocked(ctx, s.cfg.OTPFailPerID, idNumber); err != nil {
+		return err
+	}
+	err := s.CheckCode(ctx, purpose, subject, code)
+	s.codeFailed(ctx, idNumber, err)
+	return err
 }
 
 // ConfirmPassword checks the password of a logged-in citizen who confirms

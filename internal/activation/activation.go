@@ -11,8 +11,10 @@ import (
 	"encoding/base64"
 	"html/template"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/vneid/vneid/internal/account"
@@ -140,6 +142,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v view, err error
 	v.ErrVI, v.ErrEN = "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.", "Something went wrong on our side. Please try again later."
 	if f != nil && f.Kind != failure.Internal {
 		v.ErrVI, v.ErrEN, status = f.VI, f.EN, api.StatusOf(f.Kind)
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds()))))
+		}
 	} else {
 		h.o.Logger.Error("activation failed", "err", err)
 	}

@@ -3,9 +3,11 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/vneid/vneid/internal/account"
+	"github.com/vneid/vneid/internal/failure"
 	"github.com/vneid/vneid/internal/locking"
 	"github.com/vneid/vneid/internal/ratelimit"
 	"github.com/vneid/vneid/internal/store"
@@ -14,6 +16,19 @@ import (
 // lockRemoteRule limits remote-lock codes asked from one address.
 func lockRemoteRule() ratelimit.Rule {
 	return ratelimit.Rule{Name: "lock-remote-ip", Limit: 20, Window: time.Hour}
+}
+
+// lockRemotePerIDRule limits remote-lock codes asked for one personal ID
+// number, from any address (the daily cap of codes per phone applies too).
+func lockRemotePerIDRule() ratelimit.Rule {
+	return ratelimit.Rule{Name: "lock-remote-id", Limit: 5, Window: time.Hour}
+}
+
+// lockRemoteConfirmRule limits remote-lock codes tried from one address;
+// wrong codes count against the ID number under the account service's
+// otp-fail-id.
+func lockRemoteConfirmRule() ratelimit.Rule {
+	return ratelimit.Rule{Name: "lock-remote-confirm-ip", Limit: 60, Window: time.Hour}
 }
 
 // withLocking answers not_found when the server runs without locking.
@@ -67,7 +82,19 @@ func (s *Server) remoteLock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	masked, exp, err := s.locking.StartRemoteLock(r.Context(), req.IDNumber)
+	id := strings.TrimSpace(req.IDNumber)
+	if err := s.limiter.Allow(r.Context(), lockRemotePerIDRule(), id); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	masked, exp, err := s.locking.StartRemoteLock(r.Context(), id)
+	if errors.Is(err, locking.ErrAccountNotFound) && s.accounts != nil {
+		// No account enumeration: an unknown ID number is answered as a
+		// known one, and nothing is sent.
+		var sent account.CodeSent
+		sent, err = s.accounts.DecoyCodeSent(r.Context(), "account_lock", id, "", s.accounts.Config().OTPTTL)
+		masked, exp = sent.MaskedPhone, sent.ExpiresAt
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
@@ -87,7 +114,29 @@ func (s *Server) confirmRemoteLock(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, s.log, err)
 		return
 	}
-	l, err := s.locking.ConfirmRemoteLock(r.Context(), s.caller(r), req.IDNumber, req.Code)
+	if err := s.limiter.Allow(r.Context(), lockRemoteConfirmRule(), s.clientIP(r)); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	id := strings.TrimSpace(req.IDNumber)
+	var fail ratelimit.Rule
+	if s.accounts != nil {
+		fail = s.accounts.Config().OTPFailPerID
+	}
+	if err := s.limiter.Blocked(r.Context(), fail, id); err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	l, err := s.locking.ConfirmRemoteLock(r.Context(), s.caller(r), id, req.Code)
+	if errors.Is(err, locking.ErrAccountNotFound) {
+		// As a known number that was sent no code.
+		err = account.ErrOTPInvalid.WithFields("code")
+	}
+	if f := failure.As(err); f != nil && (f.Code == account.ErrOTPInvalid.Code || f.Code == account.ErrOTPAttempts.Code) {
+		if ferr := s.limiter.Fail(r.Context(), fail, id); ferr != nil {
+			s.log.Warn("counting a wrong remote-lock code failed", "err", ferr)
+		}
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return

@@ -148,6 +148,8 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/app/devices/change", s.startDeviceChange},
 		{"GET /api/v1/app/devices/change/pending", s.authed(s.pendingDeviceChange)},
 		{"POST /api/v1/app/devices/change/{id}/confirm", s.confirmDeviceChange},
+		{"POST /api/v1/app/devices/change/chip", s.withEID(s.startDeviceChangeByChip)},
+		{"POST /api/v1/app/devices/change/chip/{id}/complete", s.withEID(s.completeDeviceChangeByChip)},
 		{"PUT /api/v1/app/me/email", s.authed(s.setEmail)},
 		{"GET /api/v1/app/eid", s.authed(s.eidStatus)},
 		{"POST /api/v1/app/eid/level1", s.authed(s.startLevel1)},

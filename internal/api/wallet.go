@@ -184,7 +184,7 @@ func (s *Server) verifier(h func(http.ResponseWriter, *http.Request, wallet.Veri
 			writeError(w, r, s.log, sso.ErrClientAuth)
 			return
 		}
-		c, err := s.sso.AuthenticateClient(r.Context(), id, secret)
+		c, err := s.sso.AuthenticateClient(r.Context(), s.clientIP(r), id, secret)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Basic realm="vneid-verify"`)
 			writeError(w, r, s.log, err)

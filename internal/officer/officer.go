@@ -77,10 +77,11 @@ type Service struct {
 	sessionTTL time.Duration
 	issuer     string
 	log        *slog.Logger
-	// loginPerUser limits sign-ins per username.
-	loginPerUser ratelimit.Rule
-	now          func() time.Time
-	units        Units
+	// loginPerUser limits sign-ins per username; loginFailPerUser counts
+	// failed ones (wrong password or TOTP code) and locks the username out.
+	loginPerUser, loginFailPerUser ratelimit.Rule
+	now                            func() time.Time
+	units                          Units
 	// dummy is a hash verified when the username is unknown, so that the
 	// answer takes as long.
 	dummy string
@@ -107,6 +108,9 @@ type Options struct {
 	// LoginPerUser limits sign-ins per username (default
 	// DefaultLoginPerUser; a zero Limit turns it off, for tests).
 	LoginPerUser *ratelimit.Rule
+	// LoginFailPerUser locks a username out after failed sign-ins (default
+	// DefaultLoginFailPerUser; a zero Limit turns it off, for tests).
+	LoginFailPerUser *ratelimit.Rule
 }
 
 // New returns the service.
@@ -133,12 +137,15 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("officer: %w", err)
 	}
-	rule := DefaultLoginPerUser()
+	rule, fail := DefaultLoginPerUser(), DefaultLoginFailPerUser()
 	if o.LoginPerUser != nil {
 		rule = *o.LoginPerUser
 	}
+	if o.LoginFailPerUser != nil {
+		fail = *o.LoginFailPerUser
+	}
 	return &Service{store: o.Store, box: o.Box, argon: o.Argon2, sessionTTL: o.SessionTTL, issuer: o.Issuer,
-		log: o.Logger, now: o.Now, dummy: dummy, loginPerUser: rule, units: o.Units}, nil
+		log: o.Logger, now: o.Now, dummy: dummy, loginPerUser: rule, loginFailPerUser: fail, units: o.Units}, nil
 }
 
 // checkRoles refuses an empty or unknown set of roles.
@@ -259,6 +266,13 @@ func DefaultLoginPerUser() ratelimit.Rule {
 	return ratelimit.Rule{Name: "officer-login-user", Limit: 10, Window: 15 * time.Minute}
 }
 
+// DefaultLoginFailPerUser locks a username out after five failed sign-ins
+// (wrong password or TOTP code, or an unknown or disabled username) in 15
+// minutes, until the window ends, even with the right password and code.
+func DefaultLoginFailPerUser() ratelimit.Rule {
+	return ratelimit.Rule{Name: "officer-login-fail-user", Limit: 5, Window: 15 * time.Minute}
+}
+
 // IdleTimeout ends a console session nobody has used for this long.
 const IdleTimeout = 30 * time.Minute
 
@@ -269,7 +283,11 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (S
 	if len(username) > 64 {
 		return Session{}, ErrBadCredentials
 	}
-	if err := (ratelimit.Limiter{Counters: s.store, Now: s.now}).Allow(ctx, s.loginPerUser, username); err != nil {
+	limiter := ratelimit.Limiter{Counters: s.store, Now: s.now}
+	if err := limiter.Allow(ctx, s.loginPerUser, username); err != nil {
+		return Session{}, err
+	}
+	if err := limiter.Blocked(ctx, s.loginFailPerUser, username); err != nil {
 		return Session{}, err
 	}
 	o, err := s.store.OfficerByUsername(ctx, username)
@@ -340,6 +358,9 @@ func (s *Service) Login(ctx context.Context, username, password, code string) (S
 }
 
 func (s *Service) failed(ctx context.Context, username, why string) {
+	if err := (ratelimit.Limiter{Counters: s.store, Now: s.now}).Fail(ctx, s.loginFailPerUser, username); err != nil {
+		s.log.Warn("counting a failed officer sign-in failed", "err", err)
+	}
 	_ = s.store.AppendAudit(ctx, store.AuditEvent{At: s.now(), Actor: "anonymous", Action: "officer.login_failed",
 		Subject: "officer-username:" + username, Detail: `{"why":"` + why + `"}`})
 }

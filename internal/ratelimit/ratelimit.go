@@ -1,6 +1,7 @@
-// Package ratelimit provides fixed-window rate limits whose counters live in
-// the database, so every server instance on the same database enforces the
-// same limit.
+// Package ratelimit provides fixed-window rate limits and lockouts whose
+// counters live in the database (or in Redis, see Redis), so every server
+// instance on the same database enforces the same limit, and rules that
+// the operator may replace by name (Rules, Configured).
 package ratelimit
 
 import (
@@ -32,16 +33,51 @@ var ErrRateLimited = failure.New("rate_limited", failure.RateLimited,
 	"Bạn đã thử quá nhiều lần. Vui lòng thử lại sau.",
 	"Too many attempts. Please try again later.")
 
+// Rules are configured rules by name. A configured rule replaces the
+// built-in rule of the same name wherever a limiter checks it.
+type Rules map[string]Rule
+
+// Configured is implemented by counters that carry the operator's rules
+// (see WithRules), so that every limiter built on them applies the
+// configured limits without each service being handed the configuration.
+type Configured interface {
+	// ConfiguredRule returns the configured rule named name, if any.
+	ConfiguredRule(name string) (Rule, bool)
+}
+
 // Limiter checks rules against shared counters.
 type Limiter struct {
 	Counters Counters
 	Now      func() time.Time
+	// Rules, if set, replace built-in rules of the same name; so do the
+	// rules of Counters that implement Configured (Rules win).
+	Rules Rules
+}
+
+// Rule returns the rule in force for r: the configured one of r's name, or
+// r itself.
+func (l Limiter) Rule(r Rule) Rule {
+	if c, ok := l.Rules[r.Name]; ok {
+		return named(c, r.Name)
+	}
+	if c, ok := l.Counters.(Configured); ok {
+		if cr, ok := c.ConfiguredRule(r.Name); ok {
+			return named(cr, r.Name)
+		}
+	}
+	return r
+}
+
+func named(r Rule, name string) Rule {
+	r.Name = name
+	return r
 }
 
 // Allow counts one event for key under rule and returns ErrRateLimited (with
 // the time until the window ends) once the limit is passed. Keys are hashed
 // before they are stored, so counters hold no personal data.
 func (l Limiter) Allow(ctx context.Context, rule Rule, key string) error {
+	rule = l.Rule(rule)
 	if rule.Limit <= 0 || rule.Window <= 0 {
 		return nil
 	}
@@ -72,6 +108,7 @@ type Peeker interface {
 // owner who gets it right is never counted. Counters that cannot be read
 // are never blocked.
 func (l Limiter) Blocked(ctx context.Context, rule Rule, key string) error {
+	rule = l.Rule(rule)
 	p, ok := l.Counters.(Peeker)
 	if !ok || rule.Limit <= 0 || rule.Window <= 0 {
 		return nil

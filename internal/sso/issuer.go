@@ -19,21 +19,35 @@ var ErrClientAuth = failure.New("client_auth_failed", failure.Unauthenticated,
 
 // AuthenticateClient checks a relying party's client ID and secret, for the
 // APIs relying parties call outside the OpenID Connect protocol (the
-// presentation verification API). Only clients registered with a secret
-// qualify.
-func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (*Client, error) {
+// presentation verification API), from the address ip. Only clients
+// registered with a secret qualify. Failures count towards the client-auth
+// lockouts (ClientAuthFailPerIP, ClientAuthFailPerClient).
+func (s *Service) AuthenticateClient(ctx context.Context, ip, id, secret string) (*Client, error) {
 	if id == "" || secret == "" || len(id) > 200 || len(secret) > 200 {
 		return nil, ErrClientAuth
 	}
-	c, err := s.activeClient(ctx, id)
-	if err != nil {
-		var f *failure.Error
-		if errors.As(err, &f) && f.Kind == failure.Internal {
-			return nil, err
+	var c *Client
+	var lookupErr error
+	ok, err := s.checkClientSecret(ctx, ip, id, func() bool {
+		c, lookupErr = s.activeClient(ctx, id)
+		if lookupErr != nil {
+			var f *failure.Error
+			if errors.As(lookupErr, &f) && f.Kind == failure.Internal {
+				return true // not the caller's failure; answered below
+			}
+			_ = hashSecret(secret) // the same work as for a known client
+			return false
 		}
-		return nil, ErrClientAuth
+		return c.checkSecret(secret)
+	})
+	if err != nil {
+		return nil, err
 	}
-	if !c.checkSecret(secret) {
+	var f *failure.Error
+	if errors.As(lookupErr, &f) && f.Kind == failure.Internal {
+		return nil, lookupErr
+	}
+	if !ok {
 		return nil, ErrClientAuth
 	}
 	return c, nil

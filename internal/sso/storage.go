@@ -468,9 +468,23 @@ func (st *Storage) GetClientByClientID(ctx context.Context, id string) (op.Clien
 }
 
 // AuthorizeClientIDSecret checks a client secret.
+// Wrong secrets count towards the client-auth lockouts; a locked-out
+// address or client is refused as invalid_client too (the token endpoint's
+// errors are OAuth's, not problem documents).
 func (st *Storage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
-	c, err := st.s.activeClient(ctx, id)
-	if err != nil || c.AuthMethod != AuthSecretBasic || !c.checkSecret(secret) {
+	var c *Client
+	ok, err := st.s.checkClientSecret(ctx, exchangeFrom(ctx).IP, id, func() bool {
+		var err error
+		c, err = st.s.activeClient(ctx, id)
+		return err == nil && c.AuthMethod == AuthSecretBasic && c.checkSecret(secret)
+	})
+	if f := failure.As(err); f != nil && f.Kind == failure.RateLimited {
+		return oidc.ErrInvalidClient().WithDescription("too many failed client authentications; try again later")
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return oidc.ErrInvalidClient().WithDescription("client authentication failed")
 	}
 	exchangeFrom(ctx).client = c

@@ -70,6 +70,9 @@ type Unlocked struct {
 // PasscodeAttempts' limit the wallet stays shut until the window ends,
 // even for the right passcode; right ones are not counted.
 func (s *Service) Unlock(ctx context.Context, c account.Caller, p account.Principal, passcode string) (Unlocked, error) {
+	if err := s.limiter.Allow(ctx, s.cfg.PasscodePerIP, c.IP); err != nil {
+		return Unlocked{}, failure.Unexpected(err)
+	}
 	if err := s.limiter.Blocked(ctx, s.cfg.PasscodeAttempts, p.Account.ID); err != nil {
 		return Unlocked{}, failure.Unexpected(err)
 	}

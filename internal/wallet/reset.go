@@ -16,8 +16,9 @@ type Codes interface {
 	// SendResetCode sends a short-lived reset code for purpose and subject
 	// to phone and returns the masked phone and the code's expiry.
 	SendResetCode(ctx context.Context, purpose, subject, phone, auditSubject string) (string, time.Time, error)
-	// CheckCode checks a code once, with a limited number of tries.
-	CheckCode(ctx context.Context, purpose, subject, code string) error
+	// CheckCodeOf checks a code once, with a limited number of tries,
+	// counting wrong codes against the holder's personal ID number.
+	CheckCodeOf(ctx context.Context, purpose, subject, idNumber, code string) error
 }
 
 // PurposePasscodeReset is the SMS-code purpose of a wallet passcode reset.
@@ -46,7 +47,7 @@ func (s *Service) ConfirmPasscodeReset(ctx context.Context, c account.Caller, p 
 	if err := CheckPasscode(passcode); err != nil {
 		return err
 	}
-	if err := s.codes.CheckCode(ctx, PurposePasscodeReset, p.Account.ID, code); err != nil {
+	if err := s.codes.CheckCodeOf(ctx, PurposePasscodeReset, p.Account.ID, p.Account.IDNumber, code); err != nil {
 		return err
 	}
 	hash, err := account.HashPassword(passcode, s.cfg.Argon2)

@@ -39,6 +39,9 @@ type Config struct {
 	// that tries sent all at once cannot all pass the failure check before
 	// any failure is counted.
 	PasscodeAttempts, PasscodeTries ratelimit.Rule
+	// PasscodePerIP limits passcode tries from one address, whatever the
+	// account (60 per 15 min).
+	PasscodePerIP ratelimit.Rule
 	// PresentationTTL is a presentation's default lifetime (3 min);
 	// MaxPresentationTTL the longest a citizen may ask for (30 min).
 	PresentationTTL, MaxPresentationTTL time.Duration
@@ -65,6 +68,7 @@ func DefaultConfig() Config {
 		UnlockTTL:        5 * time.Minute,
 		PasscodeAttempts: ratelimit.Rule{Name: "passcode-fail-account", Limit: 5, Window: 15 * time.Minute},
 		PasscodeTries:    ratelimit.Rule{Name: "passcode-try-account", Limit: 20, Window: 15 * time.Minute},
+		PasscodePerIP:    ratelimit.Rule{Name: "passcode-ip", Limit: 60, Window: 15 * time.Minute},
 		PresentationTTL:  3 * time.Minute, MaxPresentationTTL: 30 * time.Minute,
 		NonceTTL:             5 * time.Minute,
 		MaxPresentationBytes: 2331,
@@ -87,6 +91,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PasscodeTries.Name == "" {
 		c.PasscodeTries = d.PasscodeTries
+	}
+	if c.PasscodePerIP.Name == "" {
+		c.PasscodePerIP = d.PasscodePerIP
 	}
 	if c.PresentationTTL <= 0 {
 		c.PresentationTTL = d.PresentationTTL
