@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base32"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
@@ -50,73 +49,11 @@ func vneid(t *testing.T, stdin io.Reader, args ...string) (string, error) {
 // data, then `vneid app register` completes against it and logs in.
 func TestFirstRun(t *testing.T) {
 	dir := t.TempDir()
-	addr := freeAddr(t)
-	t.Setenv("VNEID_LOG_LEVEL", "warn")
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() {
-		served <- run(ctx, []string{"serve", "-data-dir", dir, "-listen", addr, "-demo-citizens", "300"}, nil, io.Discard, io.Discard)
-	}()
-	url := "http://" + addr
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready: %v", err)
-		}
-		select {
-		case err := <-served:
-			t.Fatalf("serve exited: %v", err)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-
-	sample, err := vneid(t, nil, "registry", "sample", "-n", "1", "-data-dir", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(sample), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("sample output:\n%s", sample)
-	}
-	id := strings.Fields(lines[0])[0]
-	qr := strings.TrimPrefix(strings.TrimSpace(lines[1]), "QR: ")
-
-	// The person types the OTP once the SMS arrives: feed it through a pipe.
-	pr, pw := io.Pipe()
-	device := filepath.Join(dir, "device.json")
-	regDone := make(chan error, 1)
-	var regOut bytes.Buffer
-	go func() {
-		regDone <- run(context.Background(), []string{"app", "register", "-server", url, "-device", device,
-			"-id", id, "-phone", "0912345678", "-qr", qr, "-yes"}, pr, &regOut, io.Discard)
-	}()
-	code := regexp.MustCompile(`là (\d{6})`)
-	var otp string
-	for i := 0; i < 100 && otp == ""; i++ {
-		out, _ := vneid(t, nil, "outbox", "list", "-to", "0912345678", "-data-dir", dir)
-		if m := code.FindStringSubmatch(out); m != nil {
-			otp = m[1]
-		} else {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	if otp == "" {
-		t.Fatal("no OTP in the outbox")
-	}
-	fmt.Fprintf(pw, "%s\nMatkhau@2024\nMatkhau@2024\n", otp)
-	if err := <-regDone; err != nil {
-		t.Fatalf("app register: %v\n%s", err, regOut.String())
-	}
+	url := startServer(t, dir, "-demo-citizens", "300")
+	id, device, regOut := registerInApp(t, url, dir, "0912345678", "Matkhau@2024")
 	for _, want := range []string{"Kiểm tra thông tin", id, "091****678", "Account activated", "Đăng nhập thành công"} {
-		if !strings.Contains(regOut.String(), want) {
-			t.Errorf("register output lacks %q:\n%s", want, regOut.String())
+		if !strings.Contains(regOut, want) {
+			t.Errorf("register output lacks %q:\n%s", want, regOut)
 		}
 	}
 	out, err := vneid(t, nil, "app", "login", "-server", url, "-device", device, "-id", id, "-password", "Matkhau@2024")
@@ -136,15 +73,10 @@ func TestFirstRun(t *testing.T) {
 	if out, err := vneid(t, nil, "trust", "list", "-data-dir", dir); err != nil || !strings.Contains(out, "demo") {
 		t.Errorf("trust list: %v\n%s", err, out)
 	}
-	chipDir := filepath.Join(dir, "chip")
-	if out, err := vneid(t, nil, "testkit", "chip", "-id", id, "-out", chipDir, "-data-dir", dir); err != nil {
-		t.Fatalf("testkit chip: %v\n%s", err, out)
+	if out := applyLevel1(t, url, dir, id, device, "Matkhau@2024"); !strings.Contains(out, "Waiting for review") || !strings.Contains(out, "chip_passive_auth") {
+		t.Fatalf("app level1:\n%s", out)
 	}
-	out, err = vneid(t, nil, "app", "level1", "-server", url, "-device", device, "-id", id, "-password", "Matkhau@2024",
-		"-chip", chipDir, "-yes")
-	if err != nil || !strings.Contains(out, "Waiting for review") || !strings.Contains(out, "chip_passive_auth") {
-		t.Fatalf("app level1: %v\n%s", err, out)
-	}
+	chipDir := filepath.Join(dir, "chip-"+id)
 	if b, err := os.ReadFile(filepath.Join(dir, "demo-officer.txt")); err != nil || !strings.Contains(string(b), "otpauth://totp/") {
 		t.Errorf("demo officer file: %v", err)
 	}
@@ -174,10 +106,6 @@ func TestFirstRun(t *testing.T) {
 	approveInConsole(t, url, filepath.Join(dir, "demo-officer.txt"), time.Now().Add(30*time.Second))
 	if out, err := vneid(t, nil, "outbox", "list", "-to", "0977123456", "-data-dir", dir); err != nil || !strings.Contains(out, "đã được phê duyệt") {
 		t.Errorf("no approval SMS to the desk phone: %v\n%s", err, out)
-	}
-	cancel()
-	if err := <-served; err != nil {
-		t.Errorf("serve did not stop cleanly: %v", err)
 	}
 }
 

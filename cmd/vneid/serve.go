@@ -36,7 +36,8 @@ import (
 )
 
 func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
-	cfg, _, err := loadConfig("serve", args, stderr, nil)
+	var master masterFlags
+	cfg, _, err := loadConfig("serve", args, stderr, master.registerServe)
 	if err != nil {
 		return err
 	}
@@ -52,11 +53,17 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg)
+	db, err := openKeyedStore(ctx, cfg, master, true, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer db.Close()
+	// Rate-limit counters in Redis when configured, rules by name (ratelimit.go).
+	st, closeLimits, err := withRateLimits(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer closeLimits()
 	log.Info("store ready", "backend", st.Backend(), "demo", cfg.DemoMode())
 	if cfg.DemoMode() {
 		if err := seedDemo(ctx, st, cfg.DemoCitizens, cfg.DemoSeed, log); err != nil {
@@ -166,6 +173,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	mux.Handle(ssoweb.Prefix+"/", ssoHandler)
+	mountPortal(ctx, mux, portalDeps{accounts: svc, eid: svcs.eid, sso: ssoSvc, provider: ssoHandler, wallet: walletSvc,
+		locks: lockSvc, clientIP: apiServer.ClientIP, secure: cfg.ConsoleSecureCookies, csrfKey: csrfKey, secret: st.Secret, log: log})
 	decodeLimit := ratelimit.Rule{Name: "verify-decode-ip", Limit: 60, Window: time.Minute}
 	verifyHandler, err := verifyweb.New(verifyweb.Options{Issuer: ssoSvc.Issuer(), JWKSURL: ssoSvc.Issuer() + "/keys",
 		Labels: wallet.ClaimLabels(), Logger: log, Allow: func(r *http.Request) error {

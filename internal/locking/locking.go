@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vneid/vneid/internal/account"
 	"github.com/vneid/vneid/internal/failure"
@@ -171,7 +172,7 @@ func (s *Service) Lock(ctx context.Context, c account.Caller, by, accountID, gro
 		return store.AccountLock{}, ErrAutomaticGround.WithFields("ground")
 	}
 	reason, evidence = strings.TrimSpace(reason), strings.TrimSpace(evidence)
-	if len(reason) > 2000 || len(evidence) > 2000 || (ground == store.LockViolation || ground == store.LockAuthority) && (reason == "" || evidence == "") {
+	if len(reason) > 2000 || len(evidence) > 2000 || !utf8.ValidString(reason) || !utf8.ValidString(evidence) || (ground == store.LockViolation || ground == store.LockAuthority) && (reason == "" || evidence == "") {
 		return store.AccountLock{}, ErrReasonRequired.WithFields("reason", "evidence")
 	}
 	var l store.AccountLock

@@ -16,6 +16,8 @@ const (
 	TemplateAccountUnlock = "account_unlocked"
 	TemplatePasswordReset = "password_reset"
 	TemplatePasscodeReset = "wallet_passcode_reset"
+	// TemplatePasswordChanged: the holder changed the password while signed in.
+	TemplatePasswordChanged = "password_changed"
 )
 
 // DefaultPortalURL is the address the approval notice names.
@@ -88,6 +90,14 @@ func AccountUnlockedMessage(phone string, now time.Time) store.OutboxMessage {
 func PasswordResetMessage(phone string, now time.Time) store.OutboxMessage {
 	return store.OutboxMessage{Channel: SMS, Recipient: phone, Template: TemplatePasswordReset, CreatedAt: now,
 		Body: "VNeID thông báo: Mật khẩu tài khoản định danh điện tử của bạn đã được đặt lại; các phiên đăng nhập đã kết thúc." +
+			" Nếu không phải bạn thực hiện, vui lòng khóa tài khoản trên ứng dụng VNeID hoặc liên hệ tổng đài 1900 0368."}
+}
+
+// PasswordChangedMessage tells a holder by SMS that their password was
+// changed by a signed-in holder and every login session ended.
+func PasswordChangedMessage(phone string, now time.Time) store.OutboxMessage {
+	return store.OutboxMessage{Channel: SMS, Recipient: phone, Template: TemplatePasswordChanged, CreatedAt: now,
+		Body: "VNeID thông báo: Mật khẩu tài khoản định danh điện tử của bạn đã được thay đổi; các phiên đăng nhập đã kết thúc." +
 			" Nếu không phải bạn thực hiện, vui lòng khóa tài khoản trên ứng dụng VNeID hoặc liên hệ tổng đài 1900 0368."}
 }
 

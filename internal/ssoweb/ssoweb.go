@@ -17,10 +17,12 @@ import (
 	"errors"
 	"html/template"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -40,7 +42,14 @@ import (
 const Prefix = "/oidc"
 
 // sessionCookie holds the citizen's sign-in session at the provider.
-const sessionCookie = "vneid_sso"
+// SessionCookie holds the single sign-on session's token (Path "/", shared
+// with the citizen portal).
+const SessionCookie = "vneid_sso"
+
+const sessionCookie = SessionCookie
+
+// TokenPath is the token endpoint's path under the issuer.
+const TokenPath = "/oauth/token"
 
 // Options configure the Handler.
 type Options struct {
@@ -152,7 +161,7 @@ func New(o Options) (*Handler, error) {
 	h.mux.HandleFunc("GET "+Prefix+"/deny", h.deny)
 	h.mux.HandleFunc("GET "+Prefix+"/logged-out", h.loggedOut)
 	// The library's endpoints, named for the logs and metrics.
-	for _, p := range []string{"/oauth/token", "/oauth/introspect", "/revoke", "/keys", "/authorize/callback"} {
+	for _, p := range []string{TokenPath, "/oauth/introspect", "/revoke", "/keys", "/authorize/callback"} {
 		h.mux.Handle(Prefix+p, strip)
 	}
 	h.handler = api.Observe(h.mux, http.HandlerFunc(h.serve), o.Logger, o.Metrics)
@@ -402,6 +411,10 @@ func (h *Handler) fail(w http.ResponseWriter, v view, err error) {
 	v.ErrVI, v.ErrEN = "Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau.", "Something went wrong on our side. Please try again later."
 	if f != nil && f.Kind != failure.Internal {
 		v.ErrVI, v.ErrEN, status = f.VI, f.EN, api.StatusOf(f.Kind)
+		if f.RetryAfter > 0 {
+			// A rate limit or lockout: when to try again, as the API says it.
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.RetryAfter.Seconds()))))
+		}
 	} else {
 		h.o.Logger.Error("sso page failed", "err", err)
 	}
@@ -427,12 +440,14 @@ func (h *Handler) session(r *http.Request) *sso.Session {
 }
 
 func (h *Handler) setCookie(w http.ResponseWriter, ns sso.NewSession) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: ns.Token, Path: Prefix, HttpOnly: true, Secure: h.o.Secure,
+	// Path "/": the sign-in is the whole site's single sign-on session,
+	// which the citizen portal (/portal) shares.
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: ns.Token, Path: "/", HttpOnly: true, Secure: h.o.Secure,
 		SameSite: http.SameSiteLaxMode, Expires: ns.ExpiresAt})
 }
 
 func (h *Handler) clearCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: Prefix, HttpOnly: true, Secure: h.o.Secure,
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.o.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 

@@ -60,6 +60,7 @@ type Queries interface {
 	LockQueries
 	LockRequestQueries
 	DeviceQueries
+	PortalQueries
 	// PurgeExpired deletes what has expired by now (registrations, OTPs,
 	// sessions, rate-limit counters, delivered outbox messages older than
 	// keepDelivered, single sign-on requests, tokens, sessions and retired

@@ -62,6 +62,8 @@ func Run(t *testing.T, open func(t testing.TB) store.Store) {
 		{"CitizenChanges", testCitizenChanges},
 		{"LockRequests", testLockRequests},
 		{"DeviceChanges", testDeviceChanges},
+		{"LiveSessions", testLiveSessions},
+		{"SearchUsage", testSearchUsage},
 		{"MigrateTwice", func(t *testing.T, s store.Store) {
 			if err := s.Migrate(context.Background()); err != nil {
 				t.Fatalf("second Migrate: %v", err)
