@@ -58,7 +58,8 @@ log_level: warn
 account:
   otp_daily_limit: 1000000
   otp_resend_after: 0s
-  limits: {register-ip: "0/1m", register-id: "0/1m", register-phone: "0/1m", otp-verify-ip: "0/1m", login-ip: "0/1m", login-id: "0/1m"}
+  limits: {register-ip: "0/1m", register-id: "0/1m", register-phone: "0/1m", qr-check-ip: "0/1m", otp-send-ip: "0/1m",
+    otp-verify-ip: "0/1m", login-ip: "0/1m", login-id: "0/1m"}
 `
 
 var sixDigits = regexp.MustCompile(`\b\d{6}\b`)
@@ -684,7 +685,7 @@ func (in *instance) start() error {
 		"-data-dir", in.dir, "-demo=false")
 	// Both instances share one master key (PostgreSQL refuses to start
 	// without one); a fixed test key.
-	cmd.Env = append(os.Environ(), "VNEID_MASTER_KEY=6661756c742d746573742d6d61737465722d6b65792d33322d62797465732121")
+	cmd.Env = append(os.Environ(), masterKeyEnv)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -907,11 +908,16 @@ func freeAddr(t *testing.T) string {
 }
 
 // run runs a command and fails the test if it fails; it returns stdout.
+// masterKeyEnv gives every instance and command the same master key (the
+// instances have their own data directories, and PostgreSQL needs one).
+const masterKeyEnv = "VNEID_MASTER_KEY=6661756c742d746573742d6d61737465722d6b65792d33322d62797465732121"
+
 func run(t *testing.T, timeout time.Duration, name string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = append(os.Environ(), masterKeyEnv)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
