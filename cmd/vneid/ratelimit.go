@@ -22,11 +22,20 @@ type limitedStore struct {
 	rules    ratelimit.Rules
 }
 
+// Hit counts rate-limit keys with the configured counters; every other
+// key (a single-use marker: a login challenge, an authorization code, a QR
+// approval) stays in the database until it expires, whatever the counters.
 func (s limitedStore) Hit(ctx context.Context, key string, windowStart, expires time.Time) (int64, error) {
+	if !ratelimit.IsCounterKey(key) {
+		return s.Store.Hit(ctx, key, windowStart, expires)
+	}
 	return s.counters.Hit(ctx, key, windowStart, expires)
 }
 
 func (s limitedStore) CountHits(ctx context.Context, key string, windowStart time.Time) (int64, error) {
+	if !ratelimit.IsCounterKey(key) {
+		return s.Store.CountHits(ctx, key, windowStart)
+	}
 	return s.counters.(ratelimit.Peeker).CountHits(ctx, key, windowStart)
 }
 

@@ -50,3 +50,32 @@ func TestWithRateLimits(t *testing.T) {
 		t.Error("an unknown rule name was accepted")
 	}
 }
+
+// TestSingleUseMarkersStayInTheDatabase: with the counters in Redis, the
+// markers other callers keep with Hit (a login challenge used once until
+// it expires) are still counted in the database, for their whole life;
+// only the limiter's keys go to Redis.
+func TestSingleUseMarkersStayInTheDatabase(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.OpenSQLite(t)
+	cfg := config.Default()
+	cfg.RateLimit.Redis = "redis://127.0.0.1:6379/0"
+	limited, stop, err := withRateLimits(ctx, cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	exp := time.Now().Add(2 * time.Minute)
+	marker := "login-challenge:" + t.Name() + time.Now().Format(time.RFC3339Nano)
+	for want := int64(1); want <= 2; want++ {
+		if n, err := limited.Hit(ctx, marker, exp, exp); err != nil || n != want {
+			t.Fatalf("marker hit %d = %d, %v", want, n, err)
+		}
+	}
+	if n, err := st.CountHits(ctx, marker, exp); err != nil || n != 2 {
+		t.Errorf("the database holds the marker %d times (%v), want 2", n, err)
+	}
+	if !ratelimit.IsCounterKey("rl:login-ip:00") || ratelimit.IsCounterKey(marker) {
+		t.Error("IsCounterKey does not tell counters from markers")
+	}
+}

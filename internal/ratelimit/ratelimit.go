@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vneid/vneid/internal/failure"
@@ -141,7 +142,16 @@ func (l Limiter) now() time.Time {
 	return time.Now()
 }
 
+// CounterPrefix starts every key the limiter counts under, so that a
+// store can tell rate-limit counters (which may live in Redis) from the
+// single-use markers other callers keep with the same Hit method (which
+// must stay in the database for their whole lifetime).
+const CounterPrefix = "rl:"
+
+// IsCounterKey reports whether key is a rate-limit counter's.
+func IsCounterKey(key string) bool { return strings.HasPrefix(key, CounterPrefix) }
+
 func counterKey(rule Rule, key string) string {
 	sum := sha256.Sum256([]byte(key))
-	return rule.Name + ":" + hex.EncodeToString(sum[:16])
+	return CounterPrefix + rule.Name + ":" + hex.EncodeToString(sum[:16])
 }
