@@ -43,8 +43,12 @@ const Prefix = "/oidc"
 
 // sessionCookie holds the citizen's sign-in session at the provider.
 // SessionCookie holds the single sign-on session's token (Path "/", shared
-// with the citizen portal).
-const SessionCookie = "vneid_sso"
+// with the citizen portal). It replaced "vneid_sso" (Path "/oidc"), which
+// is cleared whenever the cookie is set or cleared: a browser that kept it
+// would otherwise send it first on /oidc pages.
+const SessionCookie = "vneid_session"
+
+const legacySessionCookie = "vneid_sso"
 
 const sessionCookie = SessionCookie
 
@@ -444,10 +448,18 @@ func (h *Handler) setCookie(w http.ResponseWriter, ns sso.NewSession) {
 	// which the citizen portal (/portal) shares.
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: ns.Token, Path: "/", HttpOnly: true, Secure: h.o.Secure,
 		SameSite: http.SameSiteLaxMode, Expires: ns.ExpiresAt})
+	h.clearLegacyCookie(w)
 }
 
 func (h *Handler) clearCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: h.o.Secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	h.clearLegacyCookie(w)
+}
+
+// clearLegacyCookie expires the session cookie of earlier versions.
+func (h *Handler) clearLegacyCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: legacySessionCookie, Value: "", Path: Prefix, HttpOnly: true, Secure: h.o.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 

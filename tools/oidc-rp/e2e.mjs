@@ -379,7 +379,7 @@ async function run() {
   const sms = await otp(citizen.phone, smsFrom);
   const r = await browser.request('/oidc/login/otp', { method: 'POST', form: { id, csrf: hiddenField(p.body, 'csrf'), ticket, code: sms.code } });
   check(r.status === 303 && r.location?.pathname === '/oidc/continue', 'the SMS code is accepted (303 to /oidc/continue)', pageError(r));
-  check(browser.cookies.get('vneid_sso')?.path === '/oidc', 'the session cookie vneid_sso (path /oidc) is set', [...browser.cookies.keys()]);
+  check(browser.cookies.get('vneid_session')?.path === '/', 'the session cookie vneid_session (path /, shared with the portal) is set', [...browser.cookies.keys()]);
   p = await browser.go(r.location);
 
   step = 'consent';
@@ -461,7 +461,7 @@ async function run() {
   check(p.stoppedAt?.href.startsWith(postLogoutURI), `the end session endpoint redirects to ${postLogoutURI}`, pageError(p));
   check(`${p.stoppedAt.origin}${p.stoppedAt.pathname}` === postLogoutURI && p.stoppedAt.searchParams.get('state') === logoutState,
     'the post-logout redirect carries our state', p.stoppedAt.href);
-  check(!browser.cookies.has('vneid_sso'), 'the session cookie is cleared');
+  check(!browser.cookies.has('vneid_session'), 'the session cookie is cleared');
   log(`logout: end_session → ${p.stoppedAt.href}`);
 
   step = 'sign-in after logout (PAR)';
