@@ -70,8 +70,12 @@ func (s *DB) SecretsStatus(ctx context.Context) (SecretsStatus, error) {
 	if err != nil {
 		return SecretsStatus{}, err
 	}
-	st := SecretsStatus{Total: len(rows), ByMaster: map[string]int{}}
+	st := SecretsStatus{ByMaster: map[string]int{}}
 	for _, r := range rows {
+		if r.name == wrappedMarker {
+			continue // bookkeeping, not a secret
+		}
+		st.Total++
 		id, _, ok, err := keyring.Parse(r.value)
 		switch {
 		case !ok:
@@ -105,10 +109,17 @@ func (s *DB) WrapSecrets(ctx context.Context, rewrap bool) (int, error) {
 		if err != nil {
 			return err
 		}
+		marked, err := q.secretsWrapped(ctx)
+		if err != nil {
+			return err
+		}
 		for _, r := range rows {
 			pt, legacy, err := q.ring.Unwrap(ctx, r.name, r.value)
 			if err != nil {
 				return err
+			}
+			if legacy && marked && r.name != wrappedMarker {
+				return errPlaintextSecret(r.name)
 			}
 			id, _, _, _ := keyring.Parse(r.value)
 			if !legacy && (!rewrap || id == q.ring.CurrentID()) {
@@ -126,9 +137,54 @@ func (s *DB) WrapSecrets(ctx context.Context, rewrap bool) (int, error) {
 				n++
 			}
 		}
-		return nil
+		if marked {
+			return nil
+		}
+		w, err := q.ring.Wrap(ctx, wrappedMarker, []byte("1"))
+		if err != nil {
+			return err
+		}
+		_, err = q.x.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES ($1,$2,$3)
+			ON CONFLICT (name) DO NOTHING`, wrappedMarker, w, q.t(time.Now()))
+		return err
 	})
 	return n, err
+}
+
+// wrappedMarker is the secret written once every secret has been wrapped
+// under a master key. From then on a plaintext value in the table was not
+// written by a server holding the master key (somebody with write access
+// to the database planting a key of their choosing), and is refused.
+const wrappedMarker = "secrets-wrapped"
+
+func (q queries) secretsWrapped(ctx context.Context) (bool, error) {
+	var n int
+	if err := q.x.QueryRowContext(ctx, `SELECT COUNT(*) FROM secrets WHERE name = $1`, wrappedMarker).Scan(&n); err != nil {
+		return false, fmt.Errorf("secrets: %w", err)
+	}
+	return n > 0, nil
+}
+
+func errPlaintextSecret(name string) error {
+	return fmt.Errorf("secret %s is stored unwrapped although the secrets were wrapped under a master key: "+
+		"a value written without the master key is refused (delete the row to have it made again, or restore it from a backup)", name)
+}
+
+// unwrapSecret unwraps a stored secret; once the secrets have been wrapped
+// (wrappedMarker), a plaintext value is refused.
+func (q queries) unwrapSecret(ctx context.Context, name string, v []byte) ([]byte, error) {
+	pt, legacy, err := q.ring.Unwrap(ctx, name, v)
+	if err != nil || !legacy || q.ring == nil {
+		return pt, err
+	}
+	marked, err := q.secretsWrapped(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if marked {
+		return nil, errPlaintextSecret(name)
+	}
+	return pt, nil
 }
 
 // The seal package's data keys are the secrets "seal-key-N" (N = 1…255),
@@ -153,26 +209,27 @@ func (s *DB) SealKeys(ctx context.Context, fresh []byte) (current int, keys []Se
 	if fresh == nil {
 		return s.queries.sealKeys(ctx)
 	}
+	first, err := s.wrapNew(ctx, sealKeyPrefix+"1", fresh)
+	if err != nil {
+		return 0, nil, fmt.Errorf("seal keys: %w", err)
+	}
 	// Only when no seal key exists: a retired key 1 is not made again.
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at)
 		SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM secrets WHERE substr(name, 1, 9) = 'seal-key-')
-		ON CONFLICT (name) DO NOTHING`, sealKeyPrefix+"1", s.wrapNew(ctx, sealKeyPrefix+"1", fresh), s.t(time.Now())); err != nil {
+		ON CONFLICT (name) DO NOTHING`, sealKeyPrefix+"1", first, s.t(time.Now())); err != nil {
 		return 0, nil, fmt.Errorf("seal keys: %w", err)
 	}
 	return s.queries.sealKeys(ctx)
 }
 
-// wrapNew is value wrapped for name when there is a keyring; a failure
-// leaves the value unwrapped, which the next WrapSecrets wraps.
-func (s *DB) wrapNew(ctx context.Context, name string, value []byte) []byte {
+// wrapNew is value wrapped for name when there is a keyring; a failure to
+// wrap (a key service that does not answer) is an error, never a value
+// stored in the clear.
+func (s *DB) wrapNew(ctx context.Context, name string, value []byte) ([]byte, error) {
 	if s.ring == nil {
-		return value
+		return value, nil
 	}
-	w, err := s.ring.Wrap(ctx, name, value)
-	if err != nil {
-		return value
-	}
-	return w
+	return s.ring.Wrap(ctx, name, value)
 }
 
 func (q queries) sealKeys(ctx context.Context) (int, []SealKey, error) {
@@ -194,7 +251,7 @@ func (q queries) sealKeys(ctx context.Context) (int, []SealKey, error) {
 		if err := rows.Scan(&name, &v, timeCol{&at}); err != nil {
 			return 0, nil, fmt.Errorf("seal keys: %w", err)
 		}
-		pt, _, err := q.ring.Unwrap(ctx, name, v)
+		pt, err := q.unwrapSecret(ctx, name, v)
 		if err != nil {
 			return 0, nil, fmt.Errorf("seal keys: %w", err)
 		}

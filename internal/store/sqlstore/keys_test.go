@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -165,6 +166,18 @@ func TestLegacySecretsWrapped(t *testing.T) {
 			}
 			if n, err := keyed.WrapSecrets(ctx, false); err != nil || n != 0 {
 				t.Errorf("second WrapSecrets = %d, %v; want 0", n, err)
+			}
+			// Once wrapped, a value planted in the clear by someone who can
+			// write to the database but has no master key is refused, at
+			// reading and at the next start.
+			if _, err := db.SQL().ExecContext(ctx, `UPDATE secrets SET value = $1 WHERE name = $2`, []byte("planted"), "legacy-1"); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := keyed.Secret(ctx, "legacy-1", nil); err == nil || !strings.Contains(err.Error(), "unwrapped") {
+				t.Errorf("a planted plaintext secret read as %q, %v", got, err)
+			}
+			if _, err := keyed.WrapSecrets(ctx, false); err == nil || !strings.Contains(err.Error(), "legacy-1") {
+				t.Errorf("WrapSecrets over a planted plaintext secret: %v", err)
 			}
 		})
 	}

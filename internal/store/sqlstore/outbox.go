@@ -186,7 +186,7 @@ func (q queries) AuditBySubject(ctx context.Context, subject string, limit int) 
 // current master key, bound to the name, and unwrapped on reading; a value
 // under a master key not loaded is an error naming that key (never a new
 // secret). Plaintext values from before the keyring read as they are until
-// WrapSecrets wraps them.
+// WrapSecrets wraps them; after that, a plaintext value is refused.
 func (q queries) Secret(ctx context.Context, name string, value []byte) ([]byte, error) {
 	stored := value
 	if q.ring != nil {
@@ -208,8 +208,7 @@ func (q queries) Secret(ctx context.Context, name string, value []byte) ([]byte,
 	if err != nil {
 		return nil, fmt.Errorf("secret %s: %w", name, err)
 	}
-	pt, _, err := q.ring.Unwrap(ctx, name, out)
-	return pt, err
+	return q.unwrapSecret(ctx, name, out)
 }
 
 // PurgeExpired deletes expired rows.
